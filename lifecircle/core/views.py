@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from lifecircle.accounts import services as account_services
+
+SECTIONS = {
+    "circle": (_("Life Circle"), _("Your friends' updates, likes, comments and tips.")),
+    "live": (_("Live"), _("Live events with bullet comments and gifts.")),
+    "chat": (_("Chat"), _("Messages with friends and groups, including burn-after-reading.")),
+    "wallet": (_("Wallet"), _("Your balance, top-ups, transfers and statement.")),
+    "friends": (_("Friends"), _("Find friends, requests, groups and privacy.")),
+}
+
+
+def safe_next(request, fallback: str = "/") -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return fallback
+
+
+def home(request):
+    return render(request, "core/home.html", {"sections": SECTIONS})
+
+
+def section(request, name: str):
+    if name not in SECTIONS:
+        raise Http404
+    title, blurb = SECTIONS[name]
+    return render(request, "core/section.html", {"name": name, "title": title, "blurb": blurb})
+
+
+@require_POST
+def language_set(request):
+    """The language switcher: remembered in a cookie, and in the profile when signed in."""
+    language = request.POST.get("language", "")
+    response = HttpResponseRedirect(safe_next(request))
+    if translation.check_for_language(language) and language in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            account_services.profile_update(user=request.user, language=language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
+            secure=not settings.DEBUG, httponly=True,
+        )
+    return response

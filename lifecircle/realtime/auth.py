@@ -1,0 +1,63 @@
+"""Who is on the other end of a WebSocket.
+
+Two ways in, as for the API:
+- ``Authorization: Bearer <token>`` (native and script clients);
+- the browser's session cookie — accepted only when the ``Origin`` header names one of
+  ``ALLOWED_HOSTS``, so another site cannot open a socket with a visitor's cookie
+  (cross-site WebSocket hijacking).
+Anyone else is anonymous, and the consumer refuses them.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from channels.auth import AuthMiddlewareStack
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http.request import validate_host
+
+from lifecircle.accounts.services.tokens import api_token_authenticate
+
+
+def _header(scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def origin_allowed(origin: str | None) -> bool:
+    if not origin:
+        return False
+    host = urlparse(origin).hostname
+    if host is None:
+        return False
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    return validate_host(host, settings.ALLOWED_HOSTS)
+
+
+class _TokenOrOriginCheckedSession:
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __call__(self, scope, receive, send):
+        authorization = _header(scope, b"authorization") or ""
+        if authorization.lower().startswith("bearer "):
+            user = await database_sync_to_async(api_token_authenticate)(authorization[7:].strip())
+            scope = {**scope, "user": user or AnonymousUser(), "auth_method": "token"}
+        else:
+            user = scope.get("user")
+            if user is not None and hasattr(user, "_wrapped"):
+                # resolve channels' lazy user now, in a thread, not later in the event loop
+                await database_sync_to_async(lambda: user.is_authenticated)()
+            if not origin_allowed(_header(scope, b"origin")):
+                scope = {**scope, "user": AnonymousUser()}
+            scope = {**scope, "auth_method": "session"}
+        return await self.inner(scope, receive, send)
+
+
+def WebSocketAuthMiddlewareStack(inner):  # noqa: N802 - named like channels' AuthMiddlewareStack
+    return AuthMiddlewareStack(_TokenOrOriginCheckedSession(inner))
