@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from lifecircle.core.errors import validation_error
 
-MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,29}$")
-PIN_RE = re.compile(r"^\d{6}$")
+PIN_RE = re.compile(r"^[0-9]{6}$")  # not \d: that matches full-width digits too
 
 # GB 11643-1999: the 18th character is a mod-11 checksum of the first 17 weighted digits.
 ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
@@ -60,7 +60,7 @@ def username_clean(raw: str, *, field: str = "username") -> str:
 
 
 def looks_like_mobile(identifier: str) -> bool:
-    return bool(re.fullmatch(r"\+?[\d\s\-()]+", (identifier or "").strip()))
+    return bool(re.fullmatch(r"\+?[0-9\s\-()]+", (identifier or "").strip()))
 
 
 def id_check_char(first17: str) -> str:
@@ -78,7 +78,7 @@ def resident_id_clean(raw: str, *, field: str = "id_number") -> str:
     invalid = validation_error(
         field, "id_number_invalid", _("This is not a valid 18-digit resident ID number.")
     )
-    if not re.fullmatch(r"\d{17}[\dX]", value) or value[:2] not in ID_PROVINCES:
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", value) or value[:2] not in ID_PROVINCES:
         raise invalid
     try:
         born = id_birth_date(value)
