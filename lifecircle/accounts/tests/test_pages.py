@@ -142,7 +142,7 @@ def test_pin_page_sets_and_changes_the_pin():
     c = Client()
     c.force_login(user)
     r = c.post("/accounts/pin/", {"pin": PIN, "pin_confirm": "000000"})
-    assert r.status_code == 400 and "pin_mismatch" in r.content.decode()
+    assert r.status_code == 400 and "The two PINs do not match." in r.content.decode()
     assert c.post("/accounts/pin/", {"pin": "123456", "pin_confirm": "123456"}).status_code == 400
     assert c.post("/accounts/pin/", {"pin": PIN, "pin_confirm": PIN}).status_code == 302
     html = c.get("/accounts/pin/").content.decode()

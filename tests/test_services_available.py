@@ -1,0 +1,35 @@
+"""Proves the configured services are the ones in use (CI sets both; see conftest)."""
+
+import asyncio
+
+import pytest
+from channels.layers import get_channel_layer
+from django.core.cache import cache
+from django.db import connection
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_database_is_postgresql():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        assert cursor.fetchone()[0].startswith("PostgreSQL")
+
+
+@pytest.mark.redis
+def test_the_channel_layer_and_cache_use_redis():
+    layer = get_channel_layer()
+    assert type(layer).__module__.startswith("channels_redis")
+
+    async def roundtrip():
+        channel = await layer.new_channel()
+        await layer.group_add("test.group", channel)
+        await layer.group_send("test.group", {"type": "hello", "n": 42})
+        message = await asyncio.wait_for(layer.receive(channel), timeout=5)
+        await layer.group_discard("test.group", channel)
+        return message
+
+    assert asyncio.run(roundtrip())["n"] == 42
+    cache.set("lifecircle-test-key", "值", 30)
+    assert cache.get("lifecircle-test-key") == "值"
+    assert type(cache).__module__ == "django.core.cache.backends.redis"
