@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "lifecircle.core",
     "lifecircle.realtime",
     "lifecircle.accounts",
+    "lifecircle.wallet",
 ]
 
 MIDDLEWARE = [
@@ -167,6 +168,14 @@ LIFECIRCLE = {
     "AVATAR_SIZE": 512,
     "AVATAR_THUMB_SIZE": 96,
     "API_TOKENS_PER_USER": 20,
+    # Wallet (PRODUCT.md "Wallet"): password-free payments are each <= ¥1, <= ¥50 and <= 200 a day.
+    "WALLET_MICROPAY_MAX_FEN": int(env("WALLET_MICROPAY_MAX_FEN", "100")),
+    "WALLET_MICROPAY_DAILY_FEN": int(env("WALLET_MICROPAY_DAILY_FEN", "5000")),
+    "WALLET_MICROPAY_DAILY_COUNT": int(env("WALLET_MICROPAY_DAILY_COUNT", "200")),
+    "WALLET_IDEMPOTENCY_TTL_SECONDS": int(env("WALLET_IDEMPOTENCY_TTL_SECONDS", str(48 * 60 * 60))),
+    "WALLET_IDEMPOTENCY_STALE_SECONDS": int(env("WALLET_IDEMPOTENCY_STALE_SECONDS", "120")),
+    "WALLET_HOT_SHARDS": int(env("WALLET_HOT_SHARDS", "16")),
+    "WALLET_PAYMENT_PROVIDER": env("WALLET_PAYMENT_PROVIDER", "lifecircle.wallet.providers.SandboxProvider"),
 }
 
 # PINs are 6 digits, so their strength is the lockout, not the hash; argon2 with a smaller

@@ -6,6 +6,7 @@ from ninja.parser import Parser
 from lifecircle.accounts.api import auth_router, me_router, users_router
 from lifecircle.accounts.auth import api_auth
 from lifecircle.core import api_errors
+from lifecircle.wallet.api import router as wallet_router
 
 
 class StrictJsonParser(Parser):
@@ -37,3 +38,4 @@ api_errors.install(api)
 api.add_router("/auth", auth_router)
 api.add_router("/me", me_router)
 api.add_router("/users", users_router)
+api.add_router("/wallet", wallet_router)

@@ -1,0 +1,46 @@
+"""Finding (and lazily opening) the accounts money moves between."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+
+from lifecircle.wallet.models import Account
+
+# Created by migration 0002; re-created on demand if a test flush or a fresh database lost them.
+SYSTEM_ACCOUNTS = {
+    "bank_clearing": ("Bank clearing", True),
+    "escrow": ("Escrow", False),
+    "red_packet_pool": ("Red-packet pool", False),
+    "fees": ("Fees", False),
+    "suspense": ("Suspense", False),
+}
+
+_system_cache: dict[str, int] = {}
+
+
+def system_account(code: str) -> Account:
+    if code not in SYSTEM_ACCOUNTS:
+        raise KeyError(code)
+    account = Account.objects.filter(code=code).first()
+    if account is None:
+        name, allow_negative = SYSTEM_ACCOUNTS[code]
+        try:
+            with transaction.atomic():
+                account = Account.objects.create(
+                    kind=Account.Kind.SYSTEM, code=code, name=name, allow_negative=allow_negative
+                )
+        except IntegrityError:
+            account = Account.objects.get(code=code)
+    return account
+
+
+def wallet_account_for(user) -> Account:
+    """The user's wallet account, opened on first use."""
+    account = Account.objects.filter(user=user).first()
+    if account is not None:
+        return account
+    try:
+        with transaction.atomic():
+            return Account.objects.create(kind=Account.Kind.USER, user=user, name=user.username[:80])
+    except IntegrityError:
+        return Account.objects.get(user=user)
