@@ -55,7 +55,7 @@ seed: install
 check-deploy: install
 	LIFECIRCLE_DEBUG=0 LIFECIRCLE_SECRET_KEY=$$(openssl rand -hex 40) \
 	LIFECIRCLE_FIELD_ENCRYPTION_KEYS=$$($(BIN)/python -c 'from cryptography.fernet import Fernet;print(Fernet.generate_key().decode())') \
-	LIFECIRCLE_ALLOWED_HOSTS=lifecircle.example \
+	LIFECIRCLE_FIELD_FINGERPRINT_KEY=$$(openssl rand -hex 32) LIFECIRCLE_ALLOWED_HOSTS=lifecircle.example \
 	$(BIN)/python manage.py check --deploy --fail-level WARNING
 
 vendor:

@@ -157,6 +157,11 @@ _DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LWRvLW5vdC11c2UtISE="
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", _DEV_FIELD_KEY if DEBUG else "")
 if not FIELD_ENCRYPTION_KEYS:
     raise RuntimeError("LIFECIRCLE_FIELD_ENCRYPTION_KEYS must be set when LIFECIRCLE_DEBUG=0")
+# Key of the keyed hashes that make encrypted values unique (one ID number, one account). It
+# does not rotate with the encryption keys: changing it means recomputing every fingerprint.
+FIELD_FINGERPRINT_KEY = env("FIELD_FINGERPRINT_KEY", "dev-only-fingerprint-key" if DEBUG else None)
+if not FIELD_FINGERPRINT_KEY:
+    raise RuntimeError("LIFECIRCLE_FIELD_FINGERPRINT_KEY must be set when LIFECIRCLE_DEBUG=0")
 
 # Product limits: every limit is a setting with the product's default.
 LIFECIRCLE = {
@@ -216,6 +221,7 @@ USE_TZ = True
 # --- static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -242,3 +248,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+

@@ -23,6 +23,7 @@ PRODUCTION = {
     "LIFECIRCLE_DEBUG": "0",
     "LIFECIRCLE_SECRET_KEY": "x" * 20 + Fernet.generate_key().decode(),
     "LIFECIRCLE_FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "LIFECIRCLE_FIELD_FINGERPRINT_KEY": "f" * 64,
     "LIFECIRCLE_ALLOWED_HOSTS": "lifecircle.example",
 }
 

@@ -1,13 +1,13 @@
 """Encryption at rest for the few values that must be readable later but never leaked
 (resident ID numbers). Fernet (AES-128-CBC + HMAC-SHA256) with the keys from
 ``settings.FIELD_ENCRYPTION_KEYS``: the first key encrypts, all of them decrypt, so keys
-can be rotated. A keyed hash (HMAC-SHA256 under a key derived from the first encryption key)
-gives a stable, non-reversible fingerprint for uniqueness checks.
+can be rotated (``manage.py rotate-encryption`` re-encrypts under the newest). A keyed hash
+(HMAC-SHA256 under ``settings.FIELD_FINGERPRINT_KEY``, which does not rotate with them) gives a
+stable, non-reversible fingerprint for uniqueness checks.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 from functools import lru_cache
@@ -41,6 +41,6 @@ def rotate_text(token: str) -> str:
 def fingerprint(value: str, *, purpose: str) -> str:
     """A keyed hash of ``value``: equal inputs give equal fingerprints, and without the key
     nobody can test guesses against a leaked database (an ID number has little entropy)."""
-    master = base64.urlsafe_b64decode(_keys()[0])
+    master = settings.FIELD_FINGERPRINT_KEY.encode()
     key = hmac.new(master, f"fingerprint:{purpose}".encode(), hashlib.sha256).digest()
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
