@@ -22,7 +22,10 @@ def server(tmp_path):
 
 
 def sign_up(base: str, identifier: str = "lily_chen", language: str = "") -> str:
-    r = httpx.post(f"{base}/api/v1/auth/signup", json={"identifier": identifier, "password": PASSWORD, "language": language})
+    r = httpx.post(
+        f"{base}/api/v1/auth/signup",
+        json={"identifier": identifier, "password": PASSWORD, "language": language},
+    )
     assert r.status_code == 201, r.text
     return r.json()["token"]
 
@@ -31,7 +34,9 @@ def browser_login(base: str, identifier: str) -> httpx.Client:
     client = httpx.Client(base_url=base)
     page = client.get("/accounts/login/")
     csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    r = client.post("/accounts/login/", data={"identifier": identifier, "password": PASSWORD, "csrfmiddlewaretoken": csrf})
+    r = client.post(
+        "/accounts/login/", data={"identifier": identifier, "password": PASSWORD, "csrfmiddlewaretoken": csrf}
+    )
     assert r.status_code == 302, r.text
     return client
 
@@ -55,7 +60,9 @@ def test_websocket_with_a_bearer_token(server):
     token = sign_up(server)
 
     async def run():
-        async with websockets.connect(ws_url(server), additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+        async with websockets.connect(
+            ws_url(server), additional_headers={"Authorization": f"Bearer {token}"}
+        ) as ws:
             hello = await recv(ws)
             assert hello["type"] == "hello" and hello["user_id"] > 0
             await ws.send(json.dumps({"type": "ping", "ref": 7}))
@@ -74,7 +81,9 @@ def test_websocket_errors_are_in_the_users_language(server):
     token = sign_up(server, language="zh-hant")
 
     async def run():
-        async with websockets.connect(ws_url(server), additional_headers={"Authorization": f"Bearer {token}"}) as ws:
+        async with websockets.connect(
+            ws_url(server), additional_headers={"Authorization": f"Bearer {token}"}
+        ) as ws:
             await recv(ws)
             await ws.send(json.dumps({"type": "nope"}))
             assert (await recv(ws))["message"] == "未知的訊框類型。"
@@ -103,11 +112,15 @@ def test_session_cookie_works_only_from_our_own_origin(server):
     host = server.removeprefix("http://")
 
     async def run():
-        async with websockets.connect(ws_url(server), additional_headers={"Cookie": cookie, "Origin": f"http://{host}"}) as ws:
+        async with websockets.connect(
+            ws_url(server), additional_headers={"Cookie": cookie, "Origin": f"http://{host}"}
+        ) as ws:
             assert (await recv(ws))["type"] == "hello"
         # The same cookie sent by another site's page (cross-site WebSocket hijacking) is refused.
         with pytest.raises(InvalidStatus):
-            async with websockets.connect(ws_url(server), additional_headers={"Cookie": cookie, "Origin": "https://evil.example"}):
+            async with websockets.connect(
+                ws_url(server), additional_headers={"Cookie": cookie, "Origin": "https://evil.example"}
+            ):
                 pass
         with pytest.raises(InvalidStatus):
             async with websockets.connect(ws_url(server), additional_headers={"Cookie": cookie}):
@@ -126,8 +139,10 @@ def test_an_event_published_in_another_process_reaches_the_users_sockets(server)
 
     async def run():
         headers = {"Authorization": f"Bearer {token}"}
-        async with websockets.connect(ws_url(server), additional_headers=headers) as a, \
-                websockets.connect(ws_url(server), additional_headers=headers) as b:
+        async with (
+            websockets.connect(ws_url(server), additional_headers=headers) as a,
+            websockets.connect(ws_url(server), additional_headers=headers) as b,
+        ):
             user_id = (await recv(a))["user_id"]
             await recv(b)
             await asyncio.sleep(0.3)  # let both subscriptions reach Redis

@@ -11,8 +11,14 @@ from lifecircle.core.testing.servers import asgi_server, database_url_for_subpro
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = Path(__file__).resolve().parents[1] / "test-results"
 
 
@@ -24,8 +30,12 @@ def page(tmp_path, monkeypatch):
     with asgi_server(database_url_for_subprocess(tmp_path)) as base, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         context = browser.new_context(
-            base_url=base, viewport={"width": 375, "height": 812}, device_scale_factor=2,
-            is_mobile=True, has_touch=True, locale="en-US",
+            base_url=base,
+            viewport={"width": 375, "height": 812},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale="en-US",
         )
         page = context.new_page()
         page.set_default_timeout(10_000)

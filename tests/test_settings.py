@@ -14,8 +14,11 @@ CLEAN_ENV = {k: v for k, v in os.environ.items() if not k.startswith("LIFECIRCLE
 def run_python(code: str, **env) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup();" + code],
-        cwd=ROOT, env={**CLEAN_ENV, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
-        capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**CLEAN_ENV, "DJANGO_SETTINGS_MODULE": "config.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -31,7 +34,11 @@ PRODUCTION = {
 def test_production_settings_pass_the_deploy_check():
     r = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env={**CLEAN_ENV, **PRODUCTION}, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env={**CLEAN_ENV, **PRODUCTION},
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert r.returncode == 0, r.stdout + r.stderr
 
@@ -39,7 +46,11 @@ def test_production_settings_pass_the_deploy_check():
 def test_development_settings_do_not_pass_the_deploy_check():
     r = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=CLEAN_ENV, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        env=CLEAN_ENV,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert r.returncode != 0  # the check is real: debug mode is reported
 
@@ -76,4 +87,7 @@ def test_database_and_redis_urls_are_read_from_the_environment():
     assert r.returncode == 0, r.stderr
     lines = r.stdout.strip().split("\n")
     assert lines[0] == "django.db.backends.postgresql lc db.internal 6543"
-    assert lines[1] == "channels_redis.pubsub.RedisPubSubChannelLayer django.core.cache.backends.redis.RedisCache"
+    assert (
+        lines[1]
+        == "channels_redis.pubsub.RedisPubSubChannelLayer django.core.cache.backends.redis.RedisCache"
+    )

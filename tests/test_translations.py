@@ -5,6 +5,7 @@ every string marked for translation in the code and templates is in the catalogs
 new ``_("…")`` without a translation fails here, not in front of a user.
 """
 
+import io
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,18 @@ from babel.messages.pofile import read_po
 from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOGS = {lang: ROOT / "locale" / lang / "LC_MESSAGES" / "django.po" for lang in ("en", "zh_Hans", "zh_Hant")}
+CATALOGS = {
+    lang: ROOT / "locale" / lang / "LC_MESSAGES" / "django.po" for lang in ("en", "zh_Hans", "zh_Hant")
+}
 KEYWORDS = {
-    "_": None, "gettext": None, "gettext_lazy": None, "gettext_noop": None,
-    "ngettext": (1, 2), "ngettext_lazy": (1, 2), "pgettext": ((1, "c"), 2), "pgettext_lazy": ((1, "c"), 2),
+    "_": None,
+    "gettext": None,
+    "gettext_lazy": None,
+    "gettext_noop": None,
+    "ngettext": (1, 2),
+    "ngettext_lazy": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "pgettext_lazy": ((1, "c"), 2),
 }
 SOURCE_DIRS = ["lifecircle", "config", "templates"]
 
@@ -38,9 +47,9 @@ def source_msgids() -> set[str]:
                 code = templatize(path.read_text(encoding="utf-8")).encode()
             else:
                 continue
-            import io
-
-            for _lineno, message, _comments, _context in extract("python", io.BytesIO(code), keywords=KEYWORDS):
+            for _lineno, message, _comments, _context in extract(
+                "python", io.BytesIO(code), keywords=KEYWORDS
+            ):
                 found.add(message if isinstance(message, str) else message[0])
     return found
 
@@ -49,7 +58,8 @@ def source_msgids() -> set[str]:
 def test_every_message_is_translated(lang):
     catalog = load(lang)
     untranslated = [
-        m.id for m in catalog
+        m.id
+        for m in catalog
         if m.id and (m.fuzzy or not (m.string if isinstance(m.string, str) else all(m.string)))
     ]
     assert untranslated == [], f"{lang}: {len(untranslated)} untranslated: {untranslated[:10]}"

@@ -62,7 +62,9 @@ def signup(request, data: SignUpIn):
 def token_create_with_password(request, data: TokenCreateIn):
     """Sign in with a mobile number or username and password; returns a new bearer token.
     Throttled like the web sign-in."""
-    user = services.user_authenticate(identifier=data.identifier, password=data.password, ip=client_ip(request))
+    user = services.user_authenticate(
+        identifier=data.identifier, password=data.password, ip=client_ip(request)
+    )
     activate_for_user(request, user)
     token, raw = services.api_token_create(user=user, name=data.name)
     return 201, _token_created(token, raw)
@@ -82,13 +84,17 @@ def me_update(request, data: ProfileIn):
 
 @me_router.post("/avatar", response=MeOut)
 def me_avatar(request, avatar: UploadedFile = File(...)):
-    user = services.avatar_set(user=request.auth, data=avatar.read(settings.LIFECIRCLE["AVATAR_MAX_BYTES"] + 1))
+    user = services.avatar_set(
+        user=request.auth, data=avatar.read(settings.LIFECIRCLE["AVATAR_MAX_BYTES"] + 1)
+    )
     return me_out(user)
 
 
 @me_router.post("/password", response={204: None})
 def me_password(request, data: PasswordChangeIn):
-    services.password_change(user=request.auth, old_password=data.old_password, new_password=data.new_password)
+    services.password_change(
+        user=request.auth, old_password=data.old_password, new_password=data.new_password
+    )
     return 204, None
 
 

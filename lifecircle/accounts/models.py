@@ -68,6 +68,9 @@ class PaymentPin(models.Model):
     locked_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"PIN of user {self.user_id}"
+
 
 class ApiToken(models.Model):
     """A bearer token for API clients. Only its SHA-256 is stored; ``prefix`` lets a user tell
@@ -84,6 +87,9 @@ class ApiToken(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "revoked_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} (lc_{self.prefix}_…)"
 
     @property
     def is_active(self) -> bool:
@@ -102,3 +108,6 @@ class LoginFailure(models.Model):
             models.Index(fields=["account_key", "created_at"]),
             models.Index(fields=["ip", "created_at"], condition=Q(ip__isnull=False), name="loginfail_ip"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.account_key} {self.ip} {self.created_at:%Y-%m-%d %H:%M:%S}"

@@ -7,6 +7,7 @@ same checks serve the API and the pages.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 
 from django.utils import timezone
@@ -23,9 +24,42 @@ ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 ID_CHECK_CHARS = "10X98765432"
 # Province-level codes (GB/T 2260) that may start a resident ID number.
 ID_PROVINCES = {
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82", "83", "91",
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+    "71",
+    "81",
+    "82",
+    "83",
+    "91",
 }
 
 
@@ -105,7 +139,7 @@ def legal_name_clean(raw: str, *, field: str = "legal_name") -> str:
 
 
 def _is_sequence(pin: str) -> bool:
-    steps = {(int(b) - int(a)) for a, b in zip(pin, pin[1:], strict=False)}
+    steps = {(int(b) - int(a)) for a, b in itertools.pairwise(pin)}
     return steps in ({1}, {-1})
 
 
@@ -122,7 +156,9 @@ def pin_clean(raw: str, *, avoid: tuple[str, ...] = (), field: str = "pin") -> s
         raise validation_error(field, "pin_format", _("The payment PIN must be exactly 6 digits."))
     if _is_sequence(pin) or _is_repetition(pin) or pin in avoid:
         raise validation_error(
-            field, "pin_trivial", _("This PIN is too easy to guess. Avoid repeats, sequences and your birthday.")
+            field,
+            "pin_trivial",
+            _("This PIN is too easy to guess. Avoid repeats, sequences and your birthday."),
         )
     return pin
 

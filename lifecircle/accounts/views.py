@@ -128,7 +128,8 @@ def pin(request):
         try:
             if new_pin != request.POST.get("pin_confirm", ""):
                 raise ApplicationError(
-                    "pin_mismatch", _("The two PINs do not match."),
+                    "pin_mismatch",
+                    _("The two PINs do not match."),
                     fields={"pin_confirm": [_("The two PINs do not match.")]},
                 )
             services.pin_set(user=request.user, pin=new_pin, password=request.POST.get("password") or None)
@@ -147,7 +148,9 @@ def tokens(request):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "revoke":
-                services.api_token_revoke(user=request.user, token_id=int(request.POST.get("token_id", "0") or 0))
+                services.api_token_revoke(
+                    user=request.user, token_id=int(request.POST.get("token_id", "0") or 0)
+                )
                 messages.success(request, _("Token revoked."))
                 return redirect("accounts:tokens")
             _token, raw = services.api_token_create(user=request.user, name=request.POST.get("name", ""))

@@ -131,4 +131,3 @@ class ApiErrorShapeMiddleware:
         ):
             return status_error_response(response.status_code)
         return response
-

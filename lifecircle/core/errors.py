@@ -31,9 +31,11 @@ class ApplicationError(Exception):
         self.extra = extra or {}
 
     def as_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": str(self.message), "fields": {
-            name: [str(m) for m in messages] for name, messages in self.fields.items()
-        }}
+        body: dict[str, Any] = {
+            "code": self.code,
+            "message": str(self.message),
+            "fields": {name: [str(m) for m in messages] for name, messages in self.fields.items()},
+        }
         body.update(self.extra)
         return body
 

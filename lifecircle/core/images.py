@@ -49,7 +49,8 @@ def image_clean(*, data: bytes, field: str, max_bytes: int, max_side: int, thumb
         raise validation_error(field, "image_empty", _("The file is empty."))
     if len(data) > max_bytes:
         raise validation_error(
-            field, "image_too_large",
+            field,
+            "image_too_large",
             _("The image is larger than %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)},
         )
     try:

@@ -46,7 +46,11 @@ def language_set(request):
         if request.user.is_authenticated:
             account_services.profile_update(user=request.user, language=language)
         response.set_cookie(
-            settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax",
-            secure=not settings.DEBUG, httponly=True,
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=not settings.DEBUG,
+            httponly=True,
         )
     return response

@@ -59,5 +59,5 @@ class _TokenOrOriginCheckedSession:
         return await self.inner(scope, receive, send)
 
 
-def WebSocketAuthMiddlewareStack(inner):  # noqa: N802 - named like channels' AuthMiddlewareStack
+def WebSocketAuthMiddlewareStack(inner):
     return AuthMiddlewareStack(_TokenOrOriginCheckedSession(inner))

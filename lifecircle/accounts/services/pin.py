@@ -33,7 +33,10 @@ def _pins_to_avoid(user: User) -> tuple[str, ...]:
     number = decrypt_text(identity.id_number_encrypted)
     born = id_birth_date(number)
     return (
-        born.strftime("%y%m%d"), born.strftime("%m%d%y"), born.strftime("%d%m%y"), number[-6:],
+        born.strftime("%y%m%d"),
+        born.strftime("%m%d%y"),
+        born.strftime("%d%m%y"),
+        number[-6:],
     )
 
 
@@ -45,11 +48,10 @@ def pin_set(*, user: User, pin: str, password: str | None = None) -> None:
     """Set the first PIN, or change it (changing needs the login password; it also lifts a
     lock, which is how someone who forgot their PIN gets back in)."""
     existing = PaymentPin.objects.filter(user=user).first()
-    if existing is not None:
-        if not password or not user.check_password(password):
-            raise validation_error(
-                "password", "password_incorrect", _("Enter your login password to change the PIN.")
-            )
+    if existing is not None and (not password or not user.check_password(password)):
+        raise validation_error(
+            "password", "password_incorrect", _("Enter your login password to change the PIN.")
+        )
     pin = pin_clean(pin, avoid=_pins_to_avoid(user))
     pin_hash = _hasher().hash(pin)
     with transaction.atomic():
@@ -108,7 +110,8 @@ def pin_verify(*, user: User, pin: str) -> None:
                     "Wrong payment PIN. %(n)d try left before payments are locked.",
                     "Wrong payment PIN. %(n)d tries left before payments are locked.",
                     remaining,
-                ) % {"n": remaining},
+                )
+                % {"n": remaining},
                 extra={"remaining_attempts": remaining},
             )
         row.save(update_fields=["failed_attempts", "locked_until", "updated_at"])

@@ -43,7 +43,8 @@ def login_throttle_check(*, account_key: str, ip: str | None) -> None:
                     "Too many failed sign-in attempts. Try again in %(minutes)d minute.",
                     "Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
                     minutes,
-                ) % {"minutes": minutes},
+                )
+                % {"minutes": minutes},
                 extra={"retry_after": retry_after},
             )
 

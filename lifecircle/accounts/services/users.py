@@ -11,7 +11,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.models import User
-from lifecircle.accounts.services.throttle import login_failure_record, login_failures_clear, login_throttle_check
+from lifecircle.accounts.services.throttle import (
+    login_failure_record,
+    login_failures_clear,
+    login_throttle_check,
+)
 from lifecircle.accounts.validators import looks_like_mobile, mobile_clean, normalize_mobile, username_clean
 from lifecircle.core.errors import ApplicationError, validation_error
 from lifecircle.core.images import image_clean
@@ -24,9 +28,7 @@ def _password_check(password: str, user: User, field: str = "password") -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise ApplicationError(
-            "password_weak", exc.messages[0], fields={field: list(exc.messages)}
-        ) from None
+        raise ApplicationError("password_weak", exc.messages[0], fields={field: list(exc.messages)}) from None
 
 
 def _generated_username() -> str:
@@ -94,9 +96,7 @@ def user_authenticate(*, identifier: str, password: str, ip: str | None) -> User
         ok = user.check_password(password) and user.is_active
     if not ok:
         login_failure_record(account_key=account_key, ip=ip)
-        raise ApplicationError(
-            "login_invalid", _("The account or password is incorrect."), status=400
-        )
+        raise ApplicationError("login_invalid", _("The account or password is incorrect."), status=400)
     login_failures_clear(account_key=account_key)
     return user
 
@@ -106,7 +106,9 @@ def profile_update(*, user: User, nickname: str | None = None, language: str | N
     if nickname is not None:
         nickname = nickname.strip()
         if len(nickname) > 40:
-            raise validation_error("nickname", "nickname_too_long", _("A nickname has at most 40 characters."))
+            raise validation_error(
+                "nickname", "nickname_too_long", _("A nickname has at most 40 characters.")
+            )
         user.nickname = nickname
         fields.append("nickname")
     if language is not None:
@@ -123,11 +125,16 @@ def avatar_set(*, user: User, data: bytes) -> User:
     """Validate the upload by decoding it, strip metadata, store it with a square thumbnail."""
     conf = settings.LIFECIRCLE
     clean = image_clean(
-        data=data, field="avatar", max_bytes=conf["AVATAR_MAX_BYTES"],
-        max_side=conf["AVATAR_SIZE"], thumb_side=conf["AVATAR_THUMB_SIZE"],
+        data=data,
+        field="avatar",
+        max_bytes=conf["AVATAR_MAX_BYTES"],
+        max_side=conf["AVATAR_SIZE"],
+        thumb_side=conf["AVATAR_THUMB_SIZE"],
     )
     old = [f.name for f in (user.avatar, user.avatar_thumb) if f]
-    user.avatar.save(f"{user.pk}-{secrets.token_hex(6)}.{clean.full.name.rsplit('.', 1)[1]}", clean.full, save=False)
+    user.avatar.save(
+        f"{user.pk}-{secrets.token_hex(6)}.{clean.full.name.rsplit('.', 1)[1]}", clean.full, save=False
+    )
     user.avatar_thumb.save(
         f"{user.pk}-{secrets.token_hex(6)}-t.{clean.thumb.name.rsplit('.', 1)[1]}", clean.thumb, save=False
     )

@@ -6,22 +6,16 @@ from django.test import Client
 from PIL import Image
 
 from lifecircle.accounts.models import ApiToken, User
+from lifecircle.core.testing.asserts import assert_error
 from lifecircle.core.testing.factories import PASSWORD, PIN, make_user, resident_id
 
 pytestmark = pytest.mark.django_db
 
 
-def assert_error(response, status, code):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) >= {"code", "message", "fields"}, body
-    assert body["code"] == code, body
-    assert body["message"]
-    return body
-
-
 def test_sign_up_returns_a_working_token(api_client):
-    r = api_client.post("/api/v1/auth/signup", {"identifier": "13900001111", "password": PASSWORD, "nickname": "Lily"})
+    r = api_client.post(
+        "/api/v1/auth/signup", {"identifier": "13900001111", "password": PASSWORD, "nickname": "Lily"}
+    )
     assert r.status_code == 201
     token = r.json()["token"]
     me = Client().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {token}")
@@ -32,7 +26,9 @@ def test_sign_up_returns_a_working_token(api_client):
 
 def test_sign_in_for_a_token_and_revoke_it(api_client):
     make_user("lily_chen")
-    r = api_client.post("/api/v1/auth/tokens", {"identifier": "lily_chen", "password": PASSWORD, "name": "laptop"})
+    r = api_client.post(
+        "/api/v1/auth/tokens", {"identifier": "lily_chen", "password": PASSWORD, "name": "laptop"}
+    )
     assert r.status_code == 201
     created = r.json()
     assert created["token"].startswith(f"lc_{created['prefix']}_")
@@ -57,20 +53,29 @@ def test_wrong_password_for_a_token_is_throttled_after_ten(api_client):
     make_user("lily_chen")
     for _ in range(10):
         assert_error(
-            api_client.post("/api/v1/auth/tokens", {"identifier": "lily_chen", "password": "bad", "name": "x"}),
-            400, "login_invalid",
+            api_client.post(
+                "/api/v1/auth/tokens", {"identifier": "lily_chen", "password": "bad", "name": "x"}
+            ),
+            400,
+            "login_invalid",
         )
     body = assert_error(
-        api_client.post("/api/v1/auth/tokens", {"identifier": "lily_chen", "password": PASSWORD, "name": "x"}),
-        429, "login_throttled",
+        api_client.post(
+            "/api/v1/auth/tokens", {"identifier": "lily_chen", "password": PASSWORD, "name": "x"}
+        ),
+        429,
+        "login_throttled",
     )
     assert body["retry_after"] > 0
 
 
 @pytest.mark.parametrize(
     ("headers", "code"),
-    [({}, "not_authenticated"), ({"HTTP_AUTHORIZATION": "Bearer lc_nope_nope"}, "not_authenticated"),
-     ({"HTTP_AUTHORIZATION": "Basic abc"}, "not_authenticated")],
+    [
+        ({}, "not_authenticated"),
+        ({"HTTP_AUTHORIZATION": "Bearer lc_nope_nope"}, "not_authenticated"),
+        ({"HTTP_AUTHORIZATION": "Basic abc"}, "not_authenticated"),
+    ],
 )
 def test_missing_or_bad_auth_is_401(headers, code):
     assert_error(Client().get("/api/v1/me", **headers), 401, code)
@@ -78,15 +83,21 @@ def test_missing_or_bad_auth_is_401(headers, code):
 
 def test_malformed_json_is_400(api_client):
     api_client.as_user(make_user("lily_chen"))
-    assert_error(api_client.patch("/api/v1/me", "{not json", content_type="application/json"), 400, "malformed_request")
-    assert_error(api_client.patch("/api/v1/me", "[1, 2]", content_type="application/json"), 400, "malformed_request")
+    assert_error(
+        api_client.patch("/api/v1/me", "{not json", content_type="application/json"), 400, "malformed_request"
+    )
+    assert_error(
+        api_client.patch("/api/v1/me", "[1, 2]", content_type="application/json"), 400, "malformed_request"
+    )
 
 
 def test_wrong_types_unknown_and_oversize_fields_name_the_field(api_client):
     api_client.as_user(make_user("lily_chen"))
     body = assert_error(api_client.patch("/api/v1/me", {"nickname": 5}), 422, "invalid_input")
     assert "nickname" in body["fields"]
-    body = assert_error(api_client.patch("/api/v1/me", {"nickname": "x", "is_staff": True}), 422, "invalid_input")
+    body = assert_error(
+        api_client.patch("/api/v1/me", {"nickname": "x", "is_staff": True}), 422, "invalid_input"
+    )
     assert body["fields"] == {"is_staff": ["Unknown field."]}
     body = assert_error(api_client.patch("/api/v1/me", {"nickname": "x" * 41}), 422, "invalid_input")
     assert "nickname" in body["fields"]
@@ -98,7 +109,9 @@ def test_wrong_types_unknown_and_oversize_fields_name_the_field(api_client):
 def test_a_request_body_over_the_limit_is_413(api_client, settings):
     api_client.as_user(make_user("lily_chen"))
     big = json.dumps({"nickname": "x" * (3 * 1024 * 1024)})
-    assert_error(api_client.patch("/api/v1/me", big, content_type="application/json"), 413, "request_too_large")
+    assert_error(
+        api_client.patch("/api/v1/me", big, content_type="application/json"), 413, "request_too_large"
+    )
 
 
 def test_unknown_api_paths_and_methods_use_the_error_shape(api_client):
@@ -118,7 +131,9 @@ def test_session_auth_needs_csrf_for_writes():
     assert r.json()["code"] in {"forbidden", "not_authenticated"}
     c.get("/accounts/profile/")  # sets the CSRF cookie
     r = c.patch(
-        "/api/v1/me", {"nickname": "x"}, content_type="application/json",
+        "/api/v1/me",
+        {"nickname": "x"},
+        content_type="application/json",
         HTTP_X_CSRFTOKEN=c.cookies["csrftoken"].value,
     )
     assert r.status_code == 200
@@ -128,9 +143,15 @@ def test_errors_follow_accept_language_then_the_users_preference(api_client):
     user = make_user("lily_chen")
     api_client.as_user(user)
     r = api_client.put("/api/v1/me/pin", {"pin": "111111"}, HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
-    assert assert_error(r, 400, "pin_trivial")["message"] == "此密码太容易被猜到。请避免重复数字、连续数字和生日。"
+    assert (
+        assert_error(r, 400, "pin_trivial")["message"]
+        == "此密码太容易被猜到。请避免重复数字、连续数字和生日。"
+    )
     r = api_client.put("/api/v1/me/pin", {"pin": "111111"}, HTTP_ACCEPT_LANGUAGE="zh-TW")
-    assert assert_error(r, 400, "pin_trivial")["message"] == "此密碼太容易被猜到。請避免重複數字、連續數字和生日。"
+    assert (
+        assert_error(r, 400, "pin_trivial")["message"]
+        == "此密碼太容易被猜到。請避免重複數字、連續數字和生日。"
+    )
     r = api_client.put("/api/v1/me/pin", {"pin": "111111"}, HTTP_ACCEPT_LANGUAGE="fr")
     assert "too easy" in assert_error(r, 400, "pin_trivial")["message"]
     # A saved preference wins over the browser's header.
@@ -150,7 +171,11 @@ def test_identity_api_returns_only_the_last_four_digits(api_client):
     assert number not in r.content.decode()
     assert r.json()["identity"]["id_last4"] == number[-4:]
     assert number not in api_client.get("/api/v1/me").content.decode()
-    assert_error(api_client.post("/api/v1/me/identity", {"legal_name": "张明", "id_number": "123"}), 400, "id_number_invalid")
+    assert_error(
+        api_client.post("/api/v1/me/identity", {"legal_name": "张明", "id_number": "123"}),
+        400,
+        "id_number_invalid",
+    )
 
 
 def test_others_see_a_masked_real_name(api_client):
@@ -185,7 +210,9 @@ def test_avatar_upload_via_api(api_client):
     assert r.status_code == 200, r.content
     assert r.json()["avatar_thumb_url"].endswith(".png")
     bad = Client().post(
-        "/api/v1/me/avatar", {"avatar": io.BytesIO(b"not an image")}, HTTP_AUTHORIZATION=f"Bearer {api_client.token}"
+        "/api/v1/me/avatar",
+        {"avatar": io.BytesIO(b"not an image")},
+        HTTP_AUTHORIZATION=f"Bearer {api_client.token}",
     )
     assert_error(bad, 400, "image_invalid")
 

@@ -10,16 +10,10 @@ from lifecircle.accounts import selectors, services
 from lifecircle.accounts.models import PaymentPin, RealNameIdentity, User
 from lifecircle.core.crypto import decrypt_text
 from lifecircle.core.errors import ApplicationError
+from lifecircle.core.testing.asserts import raises_code
 from lifecircle.core.testing.factories import PASSWORD, PIN, make_user, resident_id
 
 pytestmark = pytest.mark.django_db
-
-
-def raises_code(code, fn, **kwargs):
-    with pytest.raises(ApplicationError) as exc:
-        fn(**kwargs)
-    assert exc.value.code == code, exc.value.as_dict()
-    return exc.value
 
 
 def test_identity_is_stored_encrypted_and_only_the_last_four_digits_are_kept_in_clear():
@@ -39,16 +33,36 @@ def test_identity_is_stored_encrypted_and_only_the_last_four_digits_are_kept_in_
 def test_one_id_number_verifies_one_account_and_one_account_verifies_once():
     number = resident_id(seq=7)
     services.identity_verify(user=make_user("lily_chen"), legal_name="张明", id_number=number)
-    raises_code("identity_in_use", services.identity_verify, user=make_user("bob_wong"), legal_name="张明", id_number=number.lower())
+    raises_code(
+        "identity_in_use",
+        services.identity_verify,
+        user=make_user("bob_wong"),
+        legal_name="张明",
+        id_number=number.lower(),
+    )
     user = User.objects.get(username="lily_chen")
-    raises_code("identity_already_verified", services.identity_verify, user=user, legal_name="张明", id_number=resident_id(seq=8))
+    raises_code(
+        "identity_already_verified",
+        services.identity_verify,
+        user=user,
+        legal_name="张明",
+        id_number=resident_id(seq=8),
+    )
     assert RealNameIdentity.objects.count() == 1
 
 
 def test_bad_identity_input_changes_nothing():
     user = make_user("lily_chen")
-    raises_code("legal_name_invalid", services.identity_verify, user=user, legal_name="x", id_number=resident_id())
-    raises_code("id_number_checksum", services.identity_verify, user=user, legal_name="张明", id_number="110105194912310021")
+    raises_code(
+        "legal_name_invalid", services.identity_verify, user=user, legal_name="x", id_number=resident_id()
+    )
+    raises_code(
+        "id_number_checksum",
+        services.identity_verify,
+        user=user,
+        legal_name="张明",
+        id_number="110105194912310021",
+    )
     assert not RealNameIdentity.objects.exists()
 
 
@@ -102,7 +116,10 @@ def test_pin_verify_without_a_pin():
 
 def test_five_wrong_pins_lock_payments_for_three_hours_even_with_the_right_pin():
     user = make_user("lily_chen", pin=PIN)
-    remaining = [raises_code("pin_incorrect", services.pin_verify, user=user, pin="000001").extra["remaining_attempts"] for _ in range(4)]
+    remaining = [
+        raises_code("pin_incorrect", services.pin_verify, user=user, pin="000001").extra["remaining_attempts"]
+        for _ in range(4)
+    ]
     assert remaining == [4, 3, 2, 1]
     err = raises_code("pin_locked", services.pin_verify, user=user, pin="000001")
     assert err.status == 403
@@ -112,7 +129,10 @@ def test_five_wrong_pins_lock_payments_for_three_hours_even_with_the_right_pin()
     # Three hours later the right PIN works again, and the count starts afresh.
     PaymentPin.objects.filter(user=user).update(locked_until=timezone.now() - dt.timedelta(seconds=1))
     services.pin_verify(user=user, pin=PIN)
-    assert raises_code("pin_incorrect", services.pin_verify, user=user, pin="000001").extra["remaining_attempts"] == 4
+    assert (
+        raises_code("pin_incorrect", services.pin_verify, user=user, pin="000001").extra["remaining_attempts"]
+        == 4
+    )
 
 
 def test_a_right_pin_resets_the_wrong_count():
@@ -120,7 +140,10 @@ def test_a_right_pin_resets_the_wrong_count():
     for _ in range(3):
         raises_code("pin_incorrect", services.pin_verify, user=user, pin="000001")
     services.pin_verify(user=user, pin=PIN)
-    assert raises_code("pin_incorrect", services.pin_verify, user=user, pin="000001").extra["remaining_attempts"] == 4
+    assert (
+        raises_code("pin_incorrect", services.pin_verify, user=user, pin="000001").extra["remaining_attempts"]
+        == 4
+    )
 
 
 def test_changing_the_pin_with_the_password_lifts_a_lock():

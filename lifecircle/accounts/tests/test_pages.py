@@ -11,21 +11,35 @@ pytestmark = pytest.mark.django_db
 
 # A phrase from each page in each language: the page is really served translated.
 PAGES = {
-    "/": {"en": "Friends and money in one place", "zh-hans": "朋友和钱，在一个地方", "zh-hant": "朋友和錢，在一個地方"},
+    "/": {
+        "en": "Friends and money in one place",
+        "zh-hans": "朋友和钱，在一个地方",
+        "zh-hant": "朋友和錢，在一個地方",
+    },
     "/accounts/signup/": {"en": "Create your account", "zh-hans": "创建账户", "zh-hant": "建立帳戶"},
-    "/accounts/login/": {"en": "Mobile number or username", "zh-hans": "手机号或用户名", "zh-hant": "手機號碼或使用者名稱"},
+    "/accounts/login/": {
+        "en": "Mobile number or username",
+        "zh-hans": "手机号或用户名",
+        "zh-hant": "手機號碼或使用者名稱",
+    },
 }
 SIGNED_IN_PAGES = {
     "/": {"en": "Real-name verification", "zh-hans": "实名认证", "zh-hant": "實名認證"},
     "/accounts/profile/": {"en": "Change password", "zh-hans": "修改登录密码", "zh-hant": "修改登入密碼"},
-    "/accounts/identity/": {"en": "Resident ID number", "zh-hans": "居民身份证号码", "zh-hant": "居民身分證號碼"},
+    "/accounts/identity/": {
+        "en": "Resident ID number",
+        "zh-hans": "居民身份证号码",
+        "zh-hant": "居民身分證號碼",
+    },
     "/accounts/pin/": {"en": "Set payment PIN", "zh-hans": "设置支付密码", "zh-hant": "設定支付密碼"},
     "/accounts/tokens/": {"en": "Create token", "zh-hans": "创建令牌", "zh-hant": "建立權杖"},
     "/s/circle/": {"en": "Life Circle", "zh-hans": "生活圈", "zh-hant": "生活圈"},
 }
-NAV = {"en": ["Life Circle", "Live", "Chat", "Wallet", "Friends"],
-       "zh-hans": ["生活圈", "现场", "聊天", "钱包", "朋友"],
-       "zh-hant": ["生活圈", "現場", "聊天", "錢包", "朋友"]}
+NAV = {
+    "en": ["Life Circle", "Live", "Chat", "Wallet", "Friends"],
+    "zh-hans": ["生活圈", "现场", "聊天", "钱包", "朋友"],
+    "zh-hant": ["生活圈", "現場", "聊天", "錢包", "朋友"],
+}
 
 
 @pytest.mark.parametrize("lang", ["en", "zh-hans", "zh-hant"])
@@ -58,8 +72,11 @@ def test_signed_in_pages_need_a_login():
 
 def test_sign_up_page_creates_the_account_and_signs_in():
     c = Client()
-    r = c.post("/accounts/signup/", {"identifier": "13900001111", "password": PASSWORD, "nickname": "小明"},
-               HTTP_ACCEPT_LANGUAGE="zh-hans")
+    r = c.post(
+        "/accounts/signup/",
+        {"identifier": "13900001111", "password": PASSWORD, "nickname": "小明"},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
     assert r.status_code == 302
     user = User.objects.get(mobile="13900001111")
     assert user.language == "zh-hans"  # the language they signed up in
@@ -67,7 +84,9 @@ def test_sign_up_page_creates_the_account_and_signs_in():
 
 
 def test_sign_up_page_shows_errors_in_place():
-    r = Client().post("/accounts/signup/", {"identifier": "12345", "password": "x"}, HTTP_ACCEPT_LANGUAGE="zh-hant")
+    r = Client().post(
+        "/accounts/signup/", {"identifier": "12345", "password": "x"}, HTTP_ACCEPT_LANGUAGE="zh-hant"
+    )
     assert r.status_code == 400
     assert "請輸入以 13–19 開頭的 11 位中國大陸手機號碼。" in r.content.decode()
     assert not User.objects.exists()
@@ -76,7 +95,10 @@ def test_sign_up_page_shows_errors_in_place():
 def test_login_and_logout_pages():
     make_user("lily_chen")
     c = Client(enforce_csrf_checks=False)
-    r = c.post("/accounts/login/?next=/accounts/pin/", {"identifier": "lily_chen", "password": PASSWORD, "next": "/accounts/pin/"})
+    r = c.post(
+        "/accounts/login/?next=/accounts/pin/",
+        {"identifier": "lily_chen", "password": PASSWORD, "next": "/accounts/pin/"},
+    )
     assert r.status_code == 302 and r["Location"] == "/accounts/pin/"
     assert c.get("/accounts/pin/").status_code == 200
     c.post("/accounts/logout/")
@@ -85,7 +107,9 @@ def test_login_and_logout_pages():
 
 def test_login_page_does_not_redirect_off_site():
     make_user("lily_chen")
-    r = Client().post("/accounts/login/", {"identifier": "lily_chen", "password": PASSWORD, "next": "https://evil.example/"})
+    r = Client().post(
+        "/accounts/login/", {"identifier": "lily_chen", "password": PASSWORD, "next": "https://evil.example/"}
+    )
     assert r["Location"] == "/"
 
 
@@ -94,14 +118,18 @@ def test_login_page_shows_the_throttle_message():
     c = Client()
     for _ in range(10):
         assert c.post("/accounts/login/", {"identifier": "lily_chen", "password": "bad"}).status_code == 400
-    r = c.post("/accounts/login/", {"identifier": "lily_chen", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    r = c.post(
+        "/accounts/login/", {"identifier": "lily_chen", "password": PASSWORD}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
     assert r.status_code == 429
     assert "登录失败次数过多" in r.content.decode()
 
 
 def test_login_form_posts_need_csrf():
     make_user("lily_chen")
-    r = Client(enforce_csrf_checks=True).post("/accounts/login/", {"identifier": "lily_chen", "password": PASSWORD})
+    r = Client(enforce_csrf_checks=True).post(
+        "/accounts/login/", {"identifier": "lily_chen", "password": PASSWORD}
+    )
     assert r.status_code == 403
 
 
@@ -148,7 +176,10 @@ def test_pin_page_sets_and_changes_the_pin():
     html = c.get("/accounts/pin/").content.decode()
     assert "Change payment PIN" in html and 'name="password"' in html
     assert c.post("/accounts/pin/", {"pin": "147036", "pin_confirm": "147036"}).status_code == 400
-    assert c.post("/accounts/pin/", {"pin": "147036", "pin_confirm": "147036", "password": PASSWORD}).status_code == 302
+    assert (
+        c.post("/accounts/pin/", {"pin": "147036", "pin_confirm": "147036", "password": PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_tokens_page_shows_a_new_token_once_and_revokes():
@@ -158,7 +189,15 @@ def test_tokens_page_shows_a_new_token_once_and_revokes():
     html = c.post("/accounts/tokens/", {"name": "my script"}).content.decode()
     token = ApiToken.objects.get(user=user)
     assert f"lc_{token.prefix}_" in html
-    assert Client().get("/api/v1/me", HTTP_AUTHORIZATION="Bearer " + html.split('data-testid="new-token">')[1].split("<")[0]).status_code == 200
+    assert (
+        Client()
+        .get(
+            "/api/v1/me",
+            HTTP_AUTHORIZATION="Bearer " + html.split('data-testid="new-token">')[1].split("<")[0],
+        )
+        .status_code
+        == 200
+    )
     listing = c.get("/accounts/tokens/").content.decode()
     assert "my script" in listing and 'data-testid="new-token"' not in listing
     c.post("/accounts/tokens/", {"action": "revoke", "token_id": token.pk})

@@ -7,17 +7,10 @@ from PIL import Image
 
 from lifecircle.accounts import services
 from lifecircle.accounts.models import LoginFailure, User
-from lifecircle.core.errors import ApplicationError
+from lifecircle.core.testing.asserts import raises_code
 from lifecircle.core.testing.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
-
-
-def raises_code(code, fn, **kwargs):
-    with pytest.raises(ApplicationError) as exc:
-        fn(**kwargs)
-    assert exc.value.code == code, exc.value.as_dict()
-    return exc.value
 
 
 def test_sign_up_with_a_mobile_number_gets_a_generated_username():
@@ -51,13 +44,19 @@ def test_sign_in_by_username_or_mobile():
     user = make_user(mobile="13900001111")
     assert services.user_authenticate(identifier="139-0000-1111", password=PASSWORD, ip="10.0.0.1") == user
     assert services.user_authenticate(identifier=user.username.upper(), password=PASSWORD, ip=None) == user
-    raises_code("login_invalid", services.user_authenticate, identifier="13900001111", password="nope", ip=None)
-    raises_code("login_invalid", services.user_authenticate, identifier="13900002222", password=PASSWORD, ip=None)
+    raises_code(
+        "login_invalid", services.user_authenticate, identifier="13900001111", password="nope", ip=None
+    )
+    raises_code(
+        "login_invalid", services.user_authenticate, identifier="13900002222", password=PASSWORD, ip=None
+    )
 
 
 def _fail(identifier, ip, times):
     for _ in range(times):
-        raises_code("login_invalid", services.user_authenticate, identifier=identifier, password="wrong", ip=ip)
+        raises_code(
+            "login_invalid", services.user_authenticate, identifier=identifier, password="wrong", ip=ip
+        )
 
 
 def test_ten_failures_for_an_account_lock_it_even_from_new_addresses_and_with_the_right_password():
@@ -65,7 +64,11 @@ def test_ten_failures_for_an_account_lock_it_even_from_new_addresses_and_with_th
     for i in range(10):
         _fail("lily_chen", f"10.0.0.{i}", 1)
     err = raises_code(
-        "login_throttled", services.user_authenticate, identifier="lily_chen", password=PASSWORD, ip="10.9.9.9"
+        "login_throttled",
+        services.user_authenticate,
+        identifier="lily_chen",
+        password=PASSWORD,
+        ip="10.9.9.9",
     )
     assert err.status == 429
     assert 0 < err.extra["retry_after"] <= 15 * 60
@@ -80,7 +83,13 @@ def test_ten_failures_from_one_address_block_that_address_for_every_account():
     make_user("lily_chen")
     for i in range(10):
         _fail(f"someone{i}", "10.0.0.1", 1)
-    raises_code("login_throttled", services.user_authenticate, identifier="lily_chen", password=PASSWORD, ip="10.0.0.1")
+    raises_code(
+        "login_throttled",
+        services.user_authenticate,
+        identifier="lily_chen",
+        password=PASSWORD,
+        ip="10.0.0.1",
+    )
     assert services.user_authenticate(identifier="lily_chen", password=PASSWORD, ip="10.0.0.2")
 
 
@@ -169,6 +178,12 @@ def test_oversize_avatar_is_refused(settings):
 
 def test_password_change_needs_the_current_password():
     user = make_user("lily_chen")
-    raises_code("password_incorrect", services.password_change, user=user, old_password="x", new_password="another-long-pass-99")
+    raises_code(
+        "password_incorrect",
+        services.password_change,
+        user=user,
+        old_password="x",
+        new_password="another-long-pass-99",
+    )
     services.password_change(user=user, old_password=PASSWORD, new_password="another-long-pass-99")
     assert services.user_authenticate(identifier="lily_chen", password="another-long-pass-99", ip=None)

@@ -70,7 +70,9 @@ def test_birth_date_in_the_future_is_refused():
     assert code_of(resident_id_clean, first17 + id_check_char(first17)) == "id_number_invalid"
 
 
-@pytest.mark.parametrize("number", ["", "1101051949123100", "1101051949123100299", "1101051949123100Z9", "X10105194912310029"])
+@pytest.mark.parametrize(
+    "number", ["", "1101051949123100", "1101051949123100299", "1101051949123100Z9", "X10105194912310029"]
+)
 def test_malformed_ids_are_refused(number):
     assert code_of(resident_id_clean, number) == "id_number_invalid"
 
@@ -80,7 +82,9 @@ def test_mainland_mobile_numbers(raw):
     assert mobile_clean(raw) == raw.replace("+86", "").replace("0086", "").replace(" ", "").replace("-", "")
 
 
-@pytest.mark.parametrize("raw", ["12812345678", "1381234567", "138123456789", "23812345678", "abc", "１３８１２３４５６７８"])
+@pytest.mark.parametrize(
+    "raw", ["12812345678", "1381234567", "138123456789", "23812345678", "abc", "１３８１２３４５６７８"]
+)
 def test_bad_mobile_numbers(raw):
     assert code_of(mobile_clean, raw) == "mobile_invalid"
 

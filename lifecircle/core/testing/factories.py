@@ -33,7 +33,9 @@ def make_user(
 ) -> User:
     n = next(_seq)
     identifier = mobile or username or f"user{n:05d}"
-    user = services.user_sign_up(identifier=identifier, password=password, nickname=nickname, language=language)
+    user = services.user_sign_up(
+        identifier=identifier, password=password, nickname=nickname, language=language
+    )
     if verified or pin:
         if verified:
             services.identity_verify(user=user, legal_name=legal_name, id_number=resident_id(seq=n))

@@ -31,11 +31,15 @@ def database_url_for_subprocess(tmp_path: Path) -> str:
         s = connection.settings_dict
         user = s.get("USER") or "postgres"
         password = f":{s['PASSWORD']}" if s.get("PASSWORD") else ""
-        return f"postgres://{user}{password}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+        return (
+            f"postgres://{user}{password}@{s.get('HOST') or '127.0.0.1'}:{s.get('PORT') or 5432}/{s['NAME']}"
+        )
     url = f"sqlite:///{tmp_path / 'server.sqlite3'}"
     subprocess.run(
         [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT, env={**os.environ, "LIFECIRCLE_DATABASE_URL": url}, check=True,
+        cwd=ROOT,
+        env={**os.environ, "LIFECIRCLE_DATABASE_URL": url},
+        check=True,
     )
     return url
 
@@ -54,9 +58,23 @@ def asgi_server(database_url: str, *, extra_env: dict[str, str] | None = None) -
     if settings.REDIS_URL:
         env["LIFECIRCLE_REDIS_URL"] = settings.REDIS_URL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     base = f"http://127.0.0.1:{port}"
     try:
