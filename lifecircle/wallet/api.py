@@ -10,6 +10,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
+from ninja.responses import Status
 
 from lifecircle.accounts.services import user_find_by_identifier
 from lifecircle.core.errors import validation_error
@@ -52,7 +53,7 @@ def line_out(line: selectors.StatementLine) -> dict:
 def _result(request, response: HttpResponse, entry):
     if getattr(entry, "replayed", False):
         response["Idempotent-Replayed"] = "true"
-    return 201, line_out(selectors.entry_get_for_viewer(viewer=request.auth, entry_id=entry.pk))
+    return Status(201, line_out(selectors.entry_get_for_viewer(viewer=request.auth, entry_id=entry.pk)))
 
 
 def _key(request) -> str | None:
@@ -93,13 +94,13 @@ def cards(request):
 
 @router.post("/cards", response={201: CardOut})
 def card_add(request, data: CardIn):
-    return 201, services.bank_card_add(user=request.auth, number=data.number, holder_name=data.holder_name)
+    return Status(201, services.bank_card_add(user=request.auth, number=data.number, holder_name=data.holder_name))
 
 
 @router.delete("/cards/{card_id}", response={204: None})
 def card_remove(request, card_id: int):
     services.bank_card_remove(user=request.auth, card_id=card_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/topups", response={201: EntryOut})
