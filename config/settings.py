@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "lifecircle.core",
     "lifecircle.realtime",
     "lifecircle.accounts",
+    "lifecircle.social",
     "lifecircle.wallet",
 ]
 
@@ -173,6 +174,10 @@ LIFECIRCLE = {
     "AVATAR_SIZE": 512,
     "AVATAR_THUMB_SIZE": 96,
     "API_TOKENS_PER_USER": 20,
+    "FRIEND_REQUEST_TTL_DAYS": int(env("FRIEND_REQUEST_TTL_DAYS", "7")),
+    "FRIEND_REQUESTS_PER_DAY": int(env("FRIEND_REQUESTS_PER_DAY", "50")),
+    "FRIEND_LINK_TTL_DAYS": int(env("FRIEND_LINK_TTL_DAYS", "7")),
+    "GROUP_MAX_MEMBERS": int(env("GROUP_MAX_MEMBERS", "500")),
     # Wallet (PRODUCT.md "Wallet"): password-free payments are each <= ¥1, <= ¥50 and <= 200 a day.
     "WALLET_MICROPAY_MAX_FEN": int(env("WALLET_MICROPAY_MAX_FEN", "100")),
     "WALLET_MICROPAY_DAILY_FEN": int(env("WALLET_MICROPAY_DAILY_FEN", "5000")),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("s/<slug:name>/", login_required(core_views.section), name="section"),
     path("language/", core_views.language_set, name="language_set"),
     path("accounts/", include("lifecircle.accounts.urls")),
+    path("friends/", include("lifecircle.social.urls")),
     path("api/v1/", api.urls),
     path("api/docs", partial(openapi_view, api=api), name="api-docs"),
     re_path(r"^api/", lambda request, *args, **kwargs: status_error_response(404)),

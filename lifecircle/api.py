@@ -6,6 +6,7 @@ from ninja.parser import Parser
 from lifecircle.accounts.api import auth_router, me_router, users_router
 from lifecircle.accounts.auth import api_auth
 from lifecircle.core import api_errors
+from lifecircle.social.api import blocks_router, friends_router, groups_router, privacy_router
 from lifecircle.wallet.api import router as wallet_router
 
 
@@ -38,4 +39,8 @@ api_errors.install(api)
 api.add_router("/auth", auth_router)
 api.add_router("/me", me_router)
 api.add_router("/users", users_router)
+api.add_router("/friends", friends_router)
+api.add_router("/blocks", blocks_router)
+api.add_router("/privacy", privacy_router)
+api.add_router("/groups", groups_router)
 api.add_router("/wallet", wallet_router)

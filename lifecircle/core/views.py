@@ -26,8 +26,25 @@ def safe_next(request, fallback: str = "/") -> str:
     return fallback
 
 
+# Sections that have their own app; the others show a placeholder page until they land.
+SECTION_URLS = {"wallet": "wallet:home", "friends": "social:home"}
+
+
+def _section_url(key: str) -> str:
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse(SECTION_URLS[key]) if key in SECTION_URLS else reverse("section", args=[key])
+    except NoReverseMatch:
+        return reverse("section", args=[key])
+
+
 def home(request):
-    return render(request, "core/home.html", {"sections": SECTIONS})
+    sections = [
+        {"key": key, "title": title, "blurb": blurb, "url": _section_url(key)}
+        for key, (title, blurb) in SECTIONS.items()
+    ]
+    return render(request, "core/home.html", {"sections": sections})
 
 
 def section(request, name: str):
@@ -54,3 +71,20 @@ def language_set(request):
             httponly=True,
         )
     return response
+
+
+def post_action(request, action, *, success: str | None, redirect_to: str):
+    """Run one service call for a form POST: on success flash ``success``; on an
+    ApplicationError flash its (localized) message; either way redirect (POST/redirect/GET)."""
+    from django.contrib import messages
+
+    from lifecircle.core.errors import ApplicationError
+
+    try:
+        result = action()
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return HttpResponseRedirect(redirect_to), None
+    if success:
+        messages.success(request, success)
+    return HttpResponseRedirect(redirect_to), result
