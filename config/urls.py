@@ -17,6 +17,7 @@ urlpatterns = [
     path("language/", core_views.language_set, name="language_set"),
     path("accounts/", include("lifecircle.accounts.urls")),
     path("friends/", include("lifecircle.social.urls")),
+    path("wallet/", include("lifecircle.wallet.urls")),
     path("api/v1/", api.urls),
     path("api/docs", partial(openapi_view, api=api), name="api-docs"),
     re_path(r"^api/", lambda request, *args, **kwargs: status_error_response(404)),

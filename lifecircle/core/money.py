@@ -55,7 +55,7 @@ def parse_yuan(text: str | None, *, field: str = "amount") -> int:
     raw = (text or "").strip().replace(",", "").replace("，", "")
     for prefix in ("CN¥", "￥", "¥"):
         if raw.startswith(prefix):
-            raw = raw[len(prefix):].strip()
+            raw = raw[len(prefix) :].strip()
     if raw.startswith("-"):
         raise validation_error(field, "amount_not_positive", _("Enter an amount greater than zero."))
     if not _YUAN.match(raw):

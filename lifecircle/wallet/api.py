@@ -94,7 +94,9 @@ def cards(request):
 
 @router.post("/cards", response={201: CardOut})
 def card_add(request, data: CardIn):
-    return Status(201, services.bank_card_add(user=request.auth, number=data.number, holder_name=data.holder_name))
+    return Status(
+        201, services.bank_card_add(user=request.auth, number=data.number, holder_name=data.holder_name)
+    )
 
 
 @router.delete("/cards/{card_id}", response={204: None})
@@ -115,7 +117,10 @@ def topup(request, response: HttpResponse, data: TopUpIn):
 @router.post("/withdrawals", response={201: EntryOut})
 def withdrawal(request, response: HttpResponse, data: WithdrawalIn):
     entry = services.withdrawal_create(
-        user=request.auth, card_id=data.card_id, amount_fen=data.amount_fen, pin=data.pin,
+        user=request.auth,
+        card_id=data.card_id,
+        amount_fen=data.amount_fen,
+        pin=data.pin,
         idempotency_key=_key(request),
     )
     return _result(request, response, entry)
@@ -125,8 +130,12 @@ def withdrawal(request, response: HttpResponse, data: WithdrawalIn):
 def transfer(request, response: HttpResponse, data: TransferIn):
     """Send money to a user by username or mobile number, with your payment PIN."""
     entry = services.transfer_create(
-        sender=request.auth, recipient=data.recipient, amount_fen=data.amount_fen, pin=data.pin,
-        note=data.note, idempotency_key=_key(request),
+        sender=request.auth,
+        recipient=data.recipient,
+        amount_fen=data.amount_fen,
+        pin=data.pin,
+        note=data.note,
+        idempotency_key=_key(request),
     )
     return _result(request, response, entry)
 
@@ -137,10 +146,17 @@ def micropayment(request, response: HttpResponse, data: MicroPaymentIn):
     error is ``pin_required`` and the same request with ``pin`` goes through."""
     payee = user_find_by_identifier(data.payee)
     if payee is None:
-        raise validation_error("payee", "recipient_not_found", _("No user with this username or mobile number."))
+        raise validation_error(
+            "payee", "recipient_not_found", _("No user with this username or mobile number.")
+        )
     entry = services.micropayment_create(
-        payer=request.auth, payee=payee, amount_fen=data.amount_fen, purpose=data.purpose, note=data.note,
-        pin=data.pin, idempotency_key=_key(request),
+        payer=request.auth,
+        payee=payee,
+        amount_fen=data.amount_fen,
+        purpose=data.purpose,
+        note=data.note,
+        pin=data.pin,
+        idempotency_key=_key(request),
     )
     return _result(request, response, entry)
 

@@ -85,7 +85,11 @@ class Account(models.Model):
     code = models.SlugField(max_length=40, unique=True, null=True, blank=True)  # system accounts
     name = models.CharField(max_length=80, blank=True)
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="wallet_account"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="wallet_account",
     )
     balance_fen = models.BigIntegerField(default=0)
     allow_negative = models.BooleanField(default=False)
@@ -125,6 +129,9 @@ class AccountShard(models.Model):
             models.UniqueConstraint(fields=["account", "shard"], name="account_shard_unique"),
             models.CheckConstraint(condition=Q(balance_fen__gte=0), name="account_shard_nonnegative"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id}/{self.shard}"
 
 
 class EntryKind(models.TextChoices):
@@ -194,6 +201,9 @@ class IdempotencyKey(models.Model):
             models.UniqueConstraint(fields=["user", "operation", "key"], name="idempotency_key_unique"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.operation}:{self.key}"
+
 
 class BankCard(models.Model):
     """A bank card linked for top-ups and withdrawals. Only the masked number, last four digits,
@@ -212,7 +222,9 @@ class BankCard(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "fingerprint"], condition=Q(removed_at__isnull=True), name="bankcard_active_unique"
+                fields=["user", "fingerprint"],
+                condition=Q(removed_at__isnull=True),
+                name="bankcard_active_unique",
             ),
         ]
 
@@ -223,10 +235,15 @@ class BankCard(models.Model):
 class MicroPaymentPreference(models.Model):
     """A user's own password-free limit: off, or a daily total at most the product's cap."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="micropay_pref")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="micropay_pref"
+    )
     enabled = models.BooleanField(default=True)
     daily_limit_fen = models.BigIntegerField()
     updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.enabled} {self.daily_limit_fen}"
 
 
 class MicroPaymentDay(models.Model):
@@ -240,3 +257,6 @@ class MicroPaymentDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="micropay_day_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.day}: {self.count} / {self.total_fen}"

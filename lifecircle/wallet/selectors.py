@@ -71,8 +71,12 @@ def statement_for_viewer(
     account = Account.objects.filter(user=viewer).first()
     if account is None:
         return StatementPage([], None)
-    qs = Posting.objects.filter(account=account).select_related("entry").prefetch_related(
-        Prefetch("entry__postings", queryset=Posting.objects.select_related("account__user"))
+    qs = (
+        Posting.objects.filter(account=account)
+        .select_related("entry")
+        .prefetch_related(
+            Prefetch("entry__postings", queryset=Posting.objects.select_related("account__user"))
+        )
     )
     if cursor:
         try:
@@ -102,7 +106,9 @@ def entry_get_for_viewer(*, viewer, entry_id: int) -> StatementLine:
     posting = (
         Posting.objects.filter(entry_id=entry_id, account__user=viewer)
         .select_related("entry", "entry__initiated_by")
-        .prefetch_related(Prefetch("entry__postings", queryset=Posting.objects.select_related("account__user")))
+        .prefetch_related(
+            Prefetch("entry__postings", queryset=Posting.objects.select_related("account__user"))
+        )
         .first()
     )
     if posting is None or viewer is None:

@@ -9,7 +9,12 @@ from lifecircle.wallet.services.micropayments import (
     micropayment_settings_update,
     micropayment_usage_today,
 )
-from lifecircle.wallet.services.payments import bank_card_add, bank_card_remove, topup_create, withdrawal_create
+from lifecircle.wallet.services.payments import (
+    bank_card_add,
+    bank_card_remove,
+    topup_create,
+    withdrawal_create,
+)
 from lifecircle.wallet.services.transfers import transfer_create, transfer_recipient_allowed
 
 __all__ = [

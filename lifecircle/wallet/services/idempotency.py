@@ -97,7 +97,7 @@ def idempotency_claim(*, user, operation: str, key: str | None, params: dict[str
     fp = fingerprint(params)
     ttl = dt.timedelta(seconds=_conf("WALLET_IDEMPOTENCY_TTL_SECONDS"))
     stale = dt.timedelta(seconds=_conf("WALLET_IDEMPOTENCY_STALE_SECONDS"))
-    if random.random() < 0.001:  # noqa: S311 - occasional housekeeping
+    if random.random() < 0.001:
         idempotency_keys_purge()
     for _attempt in range(5):
         now = timezone.now()
@@ -110,7 +110,9 @@ def idempotency_claim(*, user, operation: str, key: str | None, params: dict[str
         except IntegrityError:
             pass
         existing = (
-            IdempotencyKey.objects.filter(user=user, operation=operation, key=key).select_related("entry").first()
+            IdempotencyKey.objects.filter(user=user, operation=operation, key=key)
+            .select_related("entry")
+            .first()
         )
         if existing is None:
             continue  # released meanwhile

@@ -62,22 +62,25 @@ def _merged(legs: Iterable[Leg]) -> dict[int, tuple[Account, int]]:
     return {pk: pair for pk, pair in merged.items() if pair[1] != 0}
 
 
+_SHARDS_TO_FOLD = (
+    "SELECT id, balance_fen FROM wallet_accountshard "
+    "WHERE account_id = %s AND balance_fen <> 0 ORDER BY shard"
+)
+
+
 def _fold_shards(cur, account_id: int) -> int:
     """Move a hot account's shard balances into its main row (caller holds the main row, so
-    folds never run concurrently; credits only ever add to shards)."""
-    lock = " FOR NO KEY UPDATE" if _is_postgres() else ""
-    cur.execute(
-        "SELECT id, balance_fen FROM wallet_accountshard WHERE account_id = %s AND balance_fen <> 0 "
-        f"ORDER BY shard{lock}",
-        [account_id],
-    )
+    folds never run concurrently; credits only ever add to shards). Each shard gives up exactly
+    what was read from it under its row lock, so a credit landing meanwhile is never lost."""
+    cur.execute(_SHARDS_TO_FOLD + (" FOR NO KEY UPDATE" if _is_postgres() else ""), [account_id])
     rows = cur.fetchall()
-    folded = sum(balance for _id, balance in rows)
-    if rows:
-        ids = [row_id for row_id, _balance in rows]
+    for shard_id, shard_balance in rows:
         cur.execute(
-            f"UPDATE wallet_accountshard SET balance_fen = 0 WHERE id IN ({', '.join(['%s'] * len(ids))})", ids
+            "UPDATE wallet_accountshard SET balance_fen = balance_fen - %s WHERE id = %s",
+            [shard_balance, shard_id],
         )
+    folded = sum(shard_balance for _id, shard_balance in rows)
+    if folded:
         cur.execute(
             "UPDATE wallet_account SET balance_fen = balance_fen + %s WHERE id = %s", [folded, account_id]
         )
@@ -107,16 +110,20 @@ def _debit(cur, account: Account, amount: int) -> None:
     raise insufficient_funds()
 
 
+_SHARD_CREDIT = (
+    "UPDATE wallet_accountshard SET balance_fen = balance_fen + %s WHERE account_id = %s AND shard = %s"
+)
+
+
 def _credit(cur, account: Account, amount: int) -> None:
     if account.is_hot:
         shards = settings.LIFECIRCLE["WALLET_HOT_SHARDS"]
-        cur.execute(
-            "UPDATE wallet_accountshard SET balance_fen = balance_fen + %s WHERE account_id = %s AND shard = %s",
-            [amount, account.pk, random.randrange(shards)],  # noqa: S311 - spreading load, not security
-        )
+        cur.execute(_SHARD_CREDIT, [amount, account.pk, random.randrange(shards)])
         if cur.rowcount == 1:
             return
-    cur.execute("UPDATE wallet_account SET balance_fen = balance_fen + %s WHERE id = %s", [amount, account.pk])
+    cur.execute(
+        "UPDATE wallet_account SET balance_fen = balance_fen + %s WHERE id = %s", [amount, account.pk]
+    )
     if cur.rowcount != 1:
         raise ValueError(f"account {account.pk} does not exist")
 
@@ -137,7 +144,10 @@ def _post_in_transaction(
     )
     entry.save()
     Posting.objects.bulk_create(
-        [Posting(entry=entry, account_id=pk, amount_fen=amount) for pk, (_acc, amount) in sorted(merged.items())]
+        [
+            Posting(entry=entry, account_id=pk, amount_fen=amount)
+            for pk, (_acc, amount) in sorted(merged.items())
+        ]
     )
     entry.leg_amounts = {pk: amount for pk, (_acc, amount) in merged.items()}
     return entry
@@ -176,7 +186,12 @@ def entry_post(
                 if before is not None:
                     before()
                 entry = _post_in_transaction(
-                    merged, kind=kind, initiated_by=initiated_by, note=note, details=details, reverses=reverses
+                    merged,
+                    kind=kind,
+                    initiated_by=initiated_by,
+                    note=note,
+                    details=details,
+                    reverses=reverses,
                 )
                 if after is not None:
                     after(entry)
@@ -193,14 +208,16 @@ def entry_post(
                     raise
                 logger.warning("posting gave up after %d attempts: %s", attempt, exc)
                 raise wallet_busy() from exc
-            time.sleep(min(0.2, 0.002 * 2**attempt) * random.random())  # noqa: S311
+            time.sleep(min(0.2, 0.002 * 2**attempt) * random.random())
     raise AssertionError("unreachable")
 
 
 def account_balance(account: Account) -> int:
     """The exact balance: the main row plus any shards (hot accounts)."""
     main = Account.objects.filter(pk=account.pk).values_list("balance_fen", flat=True).first() or 0
-    shards = AccountShard.objects.filter(account_id=account.pk).aggregate(s=Coalesce(Sum("balance_fen"), 0))["s"]
+    shards = AccountShard.objects.filter(account_id=account.pk).aggregate(s=Coalesce(Sum("balance_fen"), 0))[
+        "s"
+    ]
     return main + shards
 
 
@@ -211,7 +228,10 @@ def account_set_hot(*, account: Account, hot: bool = True) -> Account:
         locked = Account.objects.select_for_update().get(pk=account.pk)
         if hot:
             AccountShard.objects.bulk_create(
-                [AccountShard(account=locked, shard=i) for i in range(settings.LIFECIRCLE["WALLET_HOT_SHARDS"])],
+                [
+                    AccountShard(account=locked, shard=i)
+                    for i in range(settings.LIFECIRCLE["WALLET_HOT_SHARDS"])
+                ],
                 ignore_conflicts=True,
             )
         else:
@@ -227,8 +247,14 @@ def entry_reverse(*, entry: JournalEntry, initiated_by=None, note: str = "") -> 
     posting if it would overdraw a wallet."""
     legs = [Leg(p.account, -p.amount_fen) for p in entry.postings.select_related("account")]
     if JournalEntry.objects.filter(reverses=entry).exists():
-        raise ApplicationError("entry_already_reversed", _("This entry has already been reversed."), status=409)
+        raise ApplicationError(
+            "entry_already_reversed", _("This entry has already been reversed."), status=409
+        )
     return entry_post(
-        kind="reversal", legs=legs, initiated_by=initiated_by, note=note or f"reversal of #{entry.pk}",
-        details={"reverses": entry.pk}, reverses=entry,
+        kind="reversal",
+        legs=legs,
+        initiated_by=initiated_by,
+        note=note or f"reversal of #{entry.pk}",
+        details={"reverses": entry.pk},
+        reverses=entry,
     )

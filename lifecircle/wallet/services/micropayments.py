@@ -55,7 +55,9 @@ def micropayment_settings_update(*, user: User, enabled: bool, daily_limit_fen: 
     daily_limit_fen = amount_check(daily_limit_fen, field="daily_limit_fen")
     if daily_limit_fen > cap:
         raise validation_error(
-            "daily_limit_fen", "limit_above_cap", _("The daily password-free limit cannot be raised above the cap.")
+            "daily_limit_fen",
+            "limit_above_cap",
+            _("The daily password-free limit cannot be raised above the cap."),
         )
     was_enabled, was_limit = micropayment_limits(user=user)
     if enabled and (not was_enabled or daily_limit_fen > was_limit):
@@ -79,7 +81,9 @@ def _count_against_limit(payer: User, amount_fen: int) -> None:
     day = MicroPaymentDay.objects.select_for_update().get(user=payer, day=today)
     if day.count + 1 > _conf("WALLET_MICROPAY_DAILY_COUNT") or day.total_fen + amount_fen > limit:
         raise pin_required()
-    MicroPaymentDay.objects.filter(pk=day.pk).update(count=day.count + 1, total_fen=day.total_fen + amount_fen)
+    MicroPaymentDay.objects.filter(pk=day.pk).update(
+        count=day.count + 1, total_fen=day.total_fen + amount_fen
+    )
 
 
 def micropayment_create(
@@ -101,7 +105,9 @@ def micropayment_create(
     if purpose not in PURPOSES:
         raise validation_error("purpose", "purpose_invalid", _("Choose one of the offered values."))
     if payee is None or not payee.is_active:
-        raise validation_error("payee", "recipient_not_found", _("No user with this username or mobile number."))
+        raise validation_error(
+            "payee", "recipient_not_found", _("No user with this username or mobile number.")
+        )
     if payee.pk == payer.pk:
         raise validation_error("payee", "self_transfer", _("You cannot transfer money to yourself."))
 
@@ -114,15 +120,27 @@ def micropayment_create(
             legs=[Leg(wallet_account_for(payer), -amount_fen), Leg(wallet_account_for(payee), amount_fen)],
             initiated_by=payer,
             note=note,
-            details={**(details or {}), "from_user": payer.pk, "to_user": payee.pk, "purpose": purpose,
-                     "password_free": not with_pin},
+            details={
+                **(details or {}),
+                "from_user": payer.pk,
+                "to_user": payee.pk,
+                "purpose": purpose,
+                "password_free": not with_pin,
+            },
             before=None if with_pin else (lambda: _count_against_limit(payer, amount_fen)),
             after=claim.complete,
         )
 
     return idempotent(
-        user=payer, operation="micropayment", key=idempotency_key,
-        params={"payee_id": payee.pk, "amount_fen": amount_fen, "purpose": purpose, "note": note,
-                "details": details or {}},
+        user=payer,
+        operation="micropayment",
+        key=idempotency_key,
+        params={
+            "payee_id": payee.pk,
+            "amount_fen": amount_fen,
+            "purpose": purpose,
+            "note": note,
+            "details": details or {},
+        },
         run=run,
     )

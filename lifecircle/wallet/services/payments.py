@@ -58,15 +58,21 @@ def bank_card_add(*, user, number: str, holder_name: str = "") -> BankCard:
     try:
         with transaction.atomic():
             return BankCard.objects.create(
-                user=user, masked_number=card_mask(digits), last4=digits[-4:], fingerprint=fp,
-                provider_token=token, holder_name=holder_name,
+                user=user,
+                masked_number=card_mask(digits),
+                last4=digits[-4:],
+                fingerprint=fp,
+                provider_token=token,
+                holder_name=holder_name,
             )
     except IntegrityError:
         raise ApplicationError("card_already_linked", _("This card is already linked."), status=409) from None
 
 
 def _card_for(user, card_id) -> BankCard:
-    card = BankCard.objects.filter(pk=card_id, user=user, removed_at__isnull=True).first() if card_id else None
+    card = (
+        BankCard.objects.filter(pk=card_id, user=user, removed_at__isnull=True).first() if card_id else None
+    )
     if card is None:
         raise NotFound("card_not_found", _("No such bank card."))
     return card
@@ -91,15 +97,21 @@ def topup_create(*, user, card_id: int, amount_fen: int, idempotency_key: str | 
             raise ApplicationError("provider_declined", _("The bank declined this payment."), status=402)
         return entry_post(
             kind=EntryKind.TOPUP,
-            legs=[Leg(system_account("bank_clearing"), -amount_fen), Leg(wallet_account_for(user), amount_fen)],
+            legs=[
+                Leg(system_account("bank_clearing"), -amount_fen),
+                Leg(wallet_account_for(user), amount_fen),
+            ],
             initiated_by=user,
             details={"card": card.masked_number, "card_id": card.pk, "provider_ref": result.reference},
             after=claim.complete,
         )
 
     return idempotent(
-        user=user, operation="topup", key=idempotency_key,
-        params={"card_id": card.pk, "amount_fen": amount_fen}, run=run,
+        user=user,
+        operation="topup",
+        key=idempotency_key,
+        params={"card_id": card.pk, "amount_fen": amount_fen},
+        run=run,
     )
 
 
@@ -116,20 +128,30 @@ def withdrawal_create(
         pin_verify(user=user, pin=pin)  # before the money transaction: it commits its own failures
         entry = entry_post(
             kind=EntryKind.WITHDRAWAL,
-            legs=[Leg(wallet_account_for(user), -amount_fen), Leg(system_account("bank_clearing"), amount_fen)],
+            legs=[
+                Leg(wallet_account_for(user), -amount_fen),
+                Leg(system_account("bank_clearing"), amount_fen),
+            ],
             initiated_by=user,
             details={"card": card.masked_number, "card_id": card.pk},
             after=claim.complete,
         )
-        result = get_provider().payout(card_token=card.provider_token, amount_fen=amount_fen, reference=f"wd-{entry.pk}")
+        result = get_provider().payout(
+            card_token=card.provider_token, amount_fen=amount_fen, reference=f"wd-{entry.pk}"
+        )
         if not result.ok:
             from lifecircle.wallet.services.ledger import entry_reverse
 
             entry_reverse(entry=entry, note="payout refused")
-            raise ApplicationError("provider_declined", _("The bank refused the withdrawal; it was refunded."), status=402)
+            raise ApplicationError(
+                "provider_declined", _("The bank refused the withdrawal; it was refunded."), status=402
+            )
         return entry
 
     return idempotent(
-        user=user, operation="withdrawal", key=idempotency_key,
-        params={"card_id": card.pk, "amount_fen": amount_fen}, run=run,
+        user=user,
+        operation="withdrawal",
+        key=idempotency_key,
+        params={"card_id": card.pk, "amount_fen": amount_fen},
+        run=run,
     )

@@ -14,7 +14,9 @@ from lifecircle.wallet.models import Account, AccountShard, Posting
 class ReconcileReport:
     accounts_checked: int = 0
     entries_checked: int = 0
-    balance_mismatches: list[tuple[int, str, int, int]] = field(default_factory=list)  # id, label, cached, derived
+    balance_mismatches: list[tuple[int, str, int, int]] = field(
+        default_factory=list
+    )  # id, label, cached, derived
     unbalanced_entries: list[tuple[int, int, int]] = field(default_factory=list)  # entry id, sum, legs
     negative_wallets: list[tuple[int, str, int]] = field(default_factory=list)
     total_cached: int = 0
@@ -23,8 +25,11 @@ class ReconcileReport:
     @property
     def ok(self) -> bool:
         return not (
-            self.balance_mismatches or self.unbalanced_entries or self.negative_wallets
-            or self.total_cached != 0 or self.total_postings != 0
+            self.balance_mismatches
+            or self.unbalanced_entries
+            or self.negative_wallets
+            or self.total_cached != 0
+            or self.total_postings != 0
         )
 
 
@@ -33,13 +38,18 @@ def ledger_reconcile() -> ReconcileReport:
     more postings) and that all accounts together sum to zero. Read-only. On PostgreSQL it reads
     one REPEATABLE READ snapshot so a busy ledger is compared at a single instant."""
     report = ReconcileReport()
+    outermost = not connection.in_atomic_block
     with transaction.atomic():
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and outermost:
             with connection.cursor() as cur:
                 cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        derived = dict(Posting.objects.values("account_id").annotate(s=Sum("amount_fen")).values_list("account_id", "s"))
+        derived = dict(
+            Posting.objects.values("account_id").annotate(s=Sum("amount_fen")).values_list("account_id", "s")
+        )
         shards = dict(
-            AccountShard.objects.values("account_id").annotate(s=Sum("balance_fen")).values_list("account_id", "s")
+            AccountShard.objects.values("account_id")
+            .annotate(s=Sum("balance_fen"))
+            .values_list("account_id", "s")
         )
         for account in Account.objects.select_related("user").order_by("id"):
             report.accounts_checked += 1

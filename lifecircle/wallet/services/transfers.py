@@ -33,16 +33,26 @@ def note_clean(note: str | None) -> str:
 def recipient_resolve(*, sender: User, recipient: str | User) -> User:
     user = recipient if isinstance(recipient, User) else user_find_by_identifier(str(recipient or ""))
     if user is None or not user.is_active:
-        raise validation_error("recipient", "recipient_not_found", _("No user with this username or mobile number."))
+        raise validation_error(
+            "recipient", "recipient_not_found", _("No user with this username or mobile number.")
+        )
     if user.pk == sender.pk:
         raise validation_error("recipient", "self_transfer", _("You cannot transfer money to yourself."))
     if not transfer_recipient_allowed(sender=sender, recipient=user):
-        raise ApplicationError("recipient_not_allowed", _("You cannot transfer money to this user."), status=403)
+        raise ApplicationError(
+            "recipient_not_allowed", _("You cannot transfer money to this user."), status=403
+        )
     return user
 
 
 def transfer_create(
-    *, sender: User, recipient: str | User, amount_fen: int, pin: str, note: str = "", idempotency_key: str | None
+    *,
+    sender: User,
+    recipient: str | User,
+    amount_fen: int,
+    pin: str,
+    note: str = "",
+    idempotency_key: str | None,
 ) -> JournalEntry:
     """Move ``amount_fen`` from the sender's wallet to the recipient's (found by username or
     mobile number). Checks the PIN first (outside the money transaction, see ``pin_verify``),
@@ -63,6 +73,9 @@ def transfer_create(
         )
 
     return idempotent(
-        user=sender, operation="transfer", key=idempotency_key,
-        params={"recipient_id": to.pk, "amount_fen": amount_fen, "note": note}, run=run,
+        user=sender,
+        operation="transfer",
+        key=idempotency_key,
+        params={"recipient_id": to.pk, "amount_fen": amount_fen, "note": note},
+        run=run,
     )

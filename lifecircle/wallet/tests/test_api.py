@@ -61,7 +61,9 @@ def test_top_up_then_transfer_by_mobile_then_both_in_the_statement(api_client, b
     top = post(client, "/topups", {"card_id": card["id"], "amount_fen": 50_00})
     assert top.status_code == 201 and top.json()["amount_fen"] == 50_00 and top.json()["kind"] == "topup"
 
-    sent = post(client, "/transfers", {"recipient": "13800138000", "amount_fen": 12_34, "pin": PIN, "note": "lunch"})
+    sent = post(
+        client, "/transfers", {"recipient": "13800138000", "amount_fen": 12_34, "pin": PIN, "note": "lunch"}
+    )
     assert sent.status_code == 201, sent.json()
     assert sent.json()["amount_fen"] == -12_34 and sent.json()["note"] == "lunch"
     assert (balance(carol), balance(bob)) == (37_66, 12_34)
@@ -87,14 +89,17 @@ def test_top_up_then_transfer_by_mobile_then_both_in_the_statement(api_client, b
 )
 def test_bad_amounts_get_a_clear_4xx_and_nothing_moves(api_client, alice, bob, amount, status, code):
     before = entry_count()
-    r = post(api_client.as_user(alice), "/transfers", {"recipient": bob.username, "amount_fen": amount, "pin": PIN})
+    r = post(
+        api_client.as_user(alice), "/transfers", {"recipient": bob.username, "amount_fen": amount, "pin": PIN}
+    )
     assert (r.status_code, r.json()["code"]) == (status, code)
     assert r.json()["message"]
     assert entry_count() == before and balance(alice) == 100_00
 
 
 @pytest.mark.parametrize(
-    ("recipient", "code"), [("nobody_here", "recipient_not_found"), ("alice_pay", "self_transfer"), ("", "recipient_not_found")]
+    ("recipient", "code"),
+    [("nobody_here", "recipient_not_found"), ("alice_pay", "self_transfer"), ("", "recipient_not_found")],
 )
 def test_unknown_recipient_and_self_transfer_are_refused(api_client, alice, recipient, code):
     before = entry_count()
@@ -104,7 +109,12 @@ def test_unknown_recipient_and_self_transfer_are_refused(api_client, alice, reci
 
 
 def test_missing_idempotency_key_is_refused(api_client, alice, bob):
-    r = post(api_client.as_user(alice), "/transfers", {"recipient": bob.username, "amount_fen": 1, "pin": PIN}, idem=None)
+    r = post(
+        api_client.as_user(alice),
+        "/transfers",
+        {"recipient": bob.username, "amount_fen": 1, "pin": PIN},
+        idem=None,
+    )
     assert (r.status_code, r.json()["code"]) == (400, "idempotency_key_required")
     assert balance(bob) == 0
 
@@ -146,7 +156,12 @@ def test_the_same_key_returns_the_first_result_1000_times_and_moves_money_once(a
 
 def test_the_same_key_with_different_parameters_is_422(api_client, alice, bob):
     client = api_client.as_user(alice)
-    assert post(client, "/transfers", {"recipient": bob.username, "amount_fen": 1_00, "pin": PIN}, idem="k1").status_code == 201
+    assert (
+        post(
+            client, "/transfers", {"recipient": bob.username, "amount_fen": 1_00, "pin": PIN}, idem="k1"
+        ).status_code
+        == 201
+    )
     r = post(client, "/transfers", {"recipient": bob.username, "amount_fen": 2_00, "pin": PIN}, idem="k1")
     assert (r.status_code, r.json()["code"]) == (422, "idempotency_key_reused")
     assert balance(bob) == 1_00
@@ -154,11 +169,22 @@ def test_the_same_key_with_different_parameters_is_422(api_client, alice, bob):
 
 def test_keys_are_scoped_to_user_and_operation(api_client, alice, bob):
     fund(bob, 10_00)
-    assert post(api_client.as_user(alice), "/transfers",
-                {"recipient": bob.username, "amount_fen": 1_00, "pin": PIN}, idem="shared").status_code == 201
+    assert (
+        post(
+            api_client.as_user(alice),
+            "/transfers",
+            {"recipient": bob.username, "amount_fen": 1_00, "pin": PIN},
+            idem="shared",
+        ).status_code
+        == 201
+    )
     other = api_client.__class__().as_user(bob)
-    assert post(other, "/transfers", {"recipient": alice.username, "amount_fen": 2_00, "pin": PIN},
-                idem="shared").status_code == 201
+    assert (
+        post(
+            other, "/transfers", {"recipient": alice.username, "amount_fen": 2_00, "pin": PIN}, idem="shared"
+        ).status_code
+        == 201
+    )
     assert (balance(alice), balance(bob)) == (101_00, 9_00)
 
 
@@ -167,17 +193,31 @@ def test_a_second_request_while_the_first_is_in_flight_is_409(api_client, alice,
     IdempotencyKey.objects.create(
         user=alice, operation="transfer", key="busy", fingerprint="x", created_at=now, updated_at=now
     )
-    r = post(api_client.as_user(alice), "/transfers", {"recipient": bob.username, "amount_fen": 1, "pin": PIN}, idem="busy")
+    r = post(
+        api_client.as_user(alice),
+        "/transfers",
+        {"recipient": bob.username, "amount_fen": 1, "pin": PIN},
+        idem="busy",
+    )
     # different fingerprint is checked first: a pending row with the same parameters is in flight
     assert r.status_code in (409, 422)
     from lifecircle.wallet.services.idempotency import fingerprint
 
     IdempotencyKey.objects.filter(key="busy").delete()
     IdempotencyKey.objects.create(
-        user=alice, operation="transfer", key="busy", created_at=now, updated_at=now,
+        user=alice,
+        operation="transfer",
+        key="busy",
+        created_at=now,
+        updated_at=now,
         fingerprint=fingerprint({"recipient_id": bob.pk, "amount_fen": 1, "note": ""}),
     )
-    r = post(api_client.as_user(alice), "/transfers", {"recipient": bob.username, "amount_fen": 1, "pin": PIN}, idem="busy")
+    r = post(
+        api_client.as_user(alice),
+        "/transfers",
+        {"recipient": bob.username, "amount_fen": 1, "pin": PIN},
+        idem="busy",
+    )
     assert (r.status_code, r.json()["code"]) == (409, "idempotency_in_flight")
     assert balance(bob) == 0
 
@@ -187,7 +227,9 @@ def test_keys_are_kept_for_at_least_24_hours(api_client, alice, bob, settings):
     client = api_client.as_user(alice)
     body = {"recipient": bob.username, "amount_fen": 1_00, "pin": PIN}
     first = post(client, "/transfers", body, idem="day-old")
-    IdempotencyKey.objects.filter(key="day-old").update(created_at=timezone.now() - timezone.timedelta(hours=25))
+    IdempotencyKey.objects.filter(key="day-old").update(
+        created_at=timezone.now() - timezone.timedelta(hours=25)
+    )
     again = post(client, "/transfers", body, idem="day-old")
     assert again.json()["id"] == first.json()["id"]
     assert balance(bob) == 1_00
@@ -221,7 +263,12 @@ def test_someone_elses_card_and_receipt_are_404(api_client, alice, bob):
 def test_statement_pages_with_a_cursor_and_filters_by_kind_and_date(api_client, alice, bob):
     client = api_client.as_user(alice)
     for i in range(5):
-        assert post(client, "/transfers", {"recipient": bob.username, "amount_fen": 100 + i, "pin": PIN}).status_code == 201
+        assert (
+            post(
+                client, "/transfers", {"recipient": bob.username, "amount_fen": 100 + i, "pin": PIN}
+            ).status_code
+            == 201
+        )
     page1 = client.get("/api/v1/wallet/statement?limit=4").json()
     assert [i["amount_fen"] for i in page1["items"]] == [-104, -103, -102, -101]
     page2 = client.get(f"/api/v1/wallet/statement?limit=4&cursor={page1['next_cursor']}").json()
@@ -243,6 +290,9 @@ def test_wallet_api_needs_authentication(client):
 
 
 def test_unknown_fields_are_refused(api_client, alice, bob):
-    r = post(api_client.as_user(alice), "/transfers",
-             {"recipient": bob.username, "amount_fen": 1, "pin": PIN, "amount": 999})
+    r = post(
+        api_client.as_user(alice),
+        "/transfers",
+        {"recipient": bob.username, "amount_fen": 1, "pin": PIN, "amount": 999},
+    )
     assert (r.status_code, r.json()["code"]) == (422, "invalid_input")

@@ -24,7 +24,7 @@ from lifecircle.wallet.services import (
     transfer_create,
     wallet_account_for,
 )
-from lifecircle.wallet.tests.helpers import balance, fund, key, ledger_total
+from lifecircle.wallet.tests.helpers import balance, fund, ledger_total
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -64,14 +64,17 @@ def test_16_threads_5000_random_transfers_among_50_wallets_conserve_money():
     lock = threading.Lock()
 
     def worker(i):
-        rng = random.Random(i)  # noqa: S311
+        rng = random.Random(i)
         for n in range(per_thread):
             sender, recipient = rng.sample(users, 2)
             if n % 5 == 0:  # every fifth transfer goes to a hot wallet
                 recipient = users[n % 2] if sender is not users[n % 2] else users[(n + 1) % 2]
             try:
                 transfer_create(
-                    sender=sender, recipient=recipient, amount_fen=rng.randint(1, 150_00), pin=PIN,
+                    sender=sender,
+                    recipient=recipient,
+                    amount_fen=rng.randint(1, 150_00),
+                    pin=PIN,
                     idempotency_key=f"t{i}-{n}",
                 )
                 code = "ok"
@@ -106,8 +109,9 @@ def test_50_parallel_transfers_of_the_full_balance_exactly_one_succeeds():
 
     results = run_threads(
         50,
-        lambda i: transfer_create(sender=alice, recipient=recipients[i % 5], amount_fen=77_77, pin=PIN,
-                                  idempotency_key=f"full-{i}"),
+        lambda i: transfer_create(
+            sender=alice, recipient=recipients[i % 5], amount_fen=77_77, pin=PIN, idempotency_key=f"full-{i}"
+        ),
     )
 
     succeeded = [r for r in results if isinstance(r, JournalEntry)]
@@ -155,7 +159,10 @@ def test_one_key_sent_concurrently_by_20_threads_makes_one_entry():
     fund(alice, 10_00)
 
     results = run_threads(
-        20, lambda i: transfer_create(sender=alice, recipient=bob, amount_fen=1_00, pin=PIN, idempotency_key="same")
+        20,
+        lambda i: transfer_create(
+            sender=alice, recipient=bob, amount_fen=1_00, pin=PIN, idempotency_key="same"
+        ),
     )
 
     entries = {r.pk for r in results if isinstance(r, JournalEntry)}
@@ -173,7 +180,11 @@ def test_postgres_refuses_updates_and_deletes_of_postings_and_entries():
         "UPDATE wallet_journalentry SET note = 'x'",
         "DELETE FROM wallet_journalentry",
     ):
-        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
+        with (
+            pytest.raises(IntegrityError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
             cur.execute(sql)
     assert sorted(Posting.objects.filter(entry=entry).values_list("amount_fen", flat=True)) == [-5_00, 5_00]
 

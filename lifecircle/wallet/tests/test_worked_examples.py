@@ -50,10 +50,16 @@ def test_exercise_2_alice_pays_bob_30_yuan_then_bob_withdraws_10():
     (Bob 20; bank clearing from −100 to −90, the ¥10 left the system)."""
     alice = make_user("alice", pin=PIN, verified=True)
     bob = make_user("bobby", pin=PIN, verified=True)
-    topup_create(user=alice, card_id=bank_card_add(user=alice, number=CARD).pk, amount_fen=100_00,
-                 idempotency_key=key())
+    topup_create(
+        user=alice,
+        card_id=bank_card_add(user=alice, number=CARD).pk,
+        amount_fen=100_00,
+        idempotency_key=key(),
+    )
 
-    transfer_create(sender=alice, recipient="bobby", amount_fen=30_00, pin=PIN, note="dinner", idempotency_key=key())
+    transfer_create(
+        sender=alice, recipient="bobby", amount_fen=30_00, pin=PIN, note="dinner", idempotency_key=key()
+    )
     assert (balance(alice), balance(bob)) == (70_00, 30_00)
 
     bob_card = bank_card_add(user=bob, number="4111111111111111")
@@ -66,7 +72,9 @@ def test_exercise_3_an_overdraft_is_refused_and_nothing_is_written():
     """Alice holds ¥5 and tries to send ¥5.01: refused, no entry, balances unchanged."""
     alice = make_user("alice", pin=PIN)
     bob = make_user("bobby", pin=PIN)
-    entry_post(kind="topup", legs=[Leg(system_account("bank_clearing"), -500), Leg(wallet_account_for(alice), 500)])
+    entry_post(
+        kind="topup", legs=[Leg(system_account("bank_clearing"), -500), Leg(wallet_account_for(alice), 500)]
+    )
     entries_before = JournalEntry.objects.count()
 
     with pytest.raises(ApplicationError) as exc:
@@ -80,8 +88,13 @@ def test_exercise_3_an_overdraft_is_refused_and_nothing_is_written():
 def test_exercise_4_a_mistake_is_corrected_by_a_reversing_entry():
     """¥12 posted to Bob by mistake is reversed by a new entry; the original stays on the books."""
     alice, bob = make_user("alice"), make_user("bobby")
-    entry_post(kind="topup", legs=[Leg(system_account("bank_clearing"), -50_00), Leg(wallet_account_for(alice), 50_00)])
-    wrong = entry_post(kind="transfer", legs=[Leg(wallet_account_for(alice), -12_00), Leg(wallet_account_for(bob), 12_00)])
+    entry_post(
+        kind="topup",
+        legs=[Leg(system_account("bank_clearing"), -50_00), Leg(wallet_account_for(alice), 50_00)],
+    )
+    wrong = entry_post(
+        kind="transfer", legs=[Leg(wallet_account_for(alice), -12_00), Leg(wallet_account_for(bob), 12_00)]
+    )
 
     reversal = entry_reverse(entry=wrong)
 
@@ -96,10 +109,18 @@ def test_exercise_4_a_mistake_is_corrected_by_a_reversing_entry():
 def test_exercise_5_a_three_legged_entry_with_a_fee():
     """Alice pays ¥10 of which ¥9.50 goes to Bob and ¥0.50 to fees: three postings, sum zero."""
     alice, bob = make_user("alice"), make_user("bobby")
-    entry_post(kind="topup", legs=[Leg(system_account("bank_clearing"), -10_00), Leg(wallet_account_for(alice), 10_00)])
-    entry = entry_post(kind="transfer", legs=[
-        Leg(wallet_account_for(alice), -10_00), Leg(wallet_account_for(bob), 9_50), Leg(system_account("fees"), 50),
-    ])
+    entry_post(
+        kind="topup",
+        legs=[Leg(system_account("bank_clearing"), -10_00), Leg(wallet_account_for(alice), 10_00)],
+    )
+    entry = entry_post(
+        kind="transfer",
+        legs=[
+            Leg(wallet_account_for(alice), -10_00),
+            Leg(wallet_account_for(bob), 9_50),
+            Leg(system_account("fees"), 50),
+        ],
+    )
     assert sum(entry.postings.values_list("amount_fen", flat=True)) == 0
     assert (balance(alice), balance(bob), account_balance(system_account("fees"))) == (0, 9_50, 50)
 
@@ -107,11 +128,15 @@ def test_exercise_5_a_three_legged_entry_with_a_fee():
 def test_exercise_6_an_unbalanced_entry_is_refused():
     alice = make_user("alice")
     with pytest.raises(ValueError, match="sum to zero"):
-        entry_post(kind="adjustment", legs=[Leg(system_account("fees"), -1), Leg(wallet_account_for(alice), 2)])
+        entry_post(
+            kind="adjustment", legs=[Leg(system_account("fees"), -1), Leg(wallet_account_for(alice), 2)]
+        )
     with pytest.raises(ValueError, match="at least two"):
         entry_post(kind="adjustment", legs=[Leg(wallet_account_for(alice), 0)])
     with pytest.raises(TypeError):
-        entry_post(kind="adjustment", legs=[Leg(system_account("fees"), -1.5), Leg(wallet_account_for(alice), 1.5)])
+        entry_post(
+            kind="adjustment", legs=[Leg(system_account("fees"), -1.5), Leg(wallet_account_for(alice), 1.5)]
+        )
     assert JournalEntry.objects.count() == 0
 
 
@@ -122,10 +147,15 @@ def test_exercise_7_a_hot_host_receives_gifts_on_shards_and_stays_exact():
     fans = [make_user(f"fanx{i}") for i in range(3)]
     account_set_hot(account=wallet_account_for(host))
     for fan in fans:
-        entry_post(kind="topup", legs=[Leg(system_account("bank_clearing"), -1_00), Leg(wallet_account_for(fan), 1_00)])
+        entry_post(
+            kind="topup",
+            legs=[Leg(system_account("bank_clearing"), -1_00), Leg(wallet_account_for(fan), 1_00)],
+        )
     for i in range(30):
-        entry_post(kind="micropayment", legs=[
-            Leg(wallet_account_for(fans[i % 3]), -10), Leg(wallet_account_for(host), 10)])
+        entry_post(
+            kind="micropayment",
+            legs=[Leg(wallet_account_for(fans[i % 3]), -10), Leg(wallet_account_for(host), 10)],
+        )
 
     host_account = wallet_account_for(host)
     host_account.refresh_from_db()
@@ -133,7 +163,9 @@ def test_exercise_7_a_hot_host_receives_gifts_on_shards_and_stays_exact():
     assert account_balance(host_account) == 3_00
 
     with pytest.raises(ApplicationError):
-        entry_post(kind="withdrawal", legs=[Leg(host_account, -3_01), Leg(system_account("bank_clearing"), 3_01)])
+        entry_post(
+            kind="withdrawal", legs=[Leg(host_account, -3_01), Leg(system_account("bank_clearing"), 3_01)]
+        )
     entry_post(kind="withdrawal", legs=[Leg(host_account, -3_00), Leg(system_account("bank_clearing"), 3_00)])
     assert account_balance(host_account) == 0
     assert ledger_total() == 0
@@ -142,15 +174,21 @@ def test_exercise_7_a_hot_host_receives_gifts_on_shards_and_stays_exact():
 def test_exercise_8_unmarking_a_hot_account_folds_its_shards():
     host, fan = make_user("host1"), make_user("fan1")
     account_set_hot(account=wallet_account_for(host))
-    entry_post(kind="topup", legs=[Leg(system_account("bank_clearing"), -70), Leg(wallet_account_for(fan), 70)])
-    entry_post(kind="micropayment", legs=[Leg(wallet_account_for(fan), -70), Leg(wallet_account_for(host), 70)])
+    entry_post(
+        kind="topup", legs=[Leg(system_account("bank_clearing"), -70), Leg(wallet_account_for(fan), 70)]
+    )
+    entry_post(
+        kind="micropayment", legs=[Leg(wallet_account_for(fan), -70), Leg(wallet_account_for(host), 70)]
+    )
     account = account_set_hot(account=wallet_account_for(host), hot=False)
     assert (account.is_hot, account.balance_fen, account_balance(account)) == (False, 70, 70)
 
 
 def test_postings_and_entries_cannot_be_changed_or_deleted_in_code():
     alice = make_user("alice")
-    entry = entry_post(kind="topup", legs=[Leg(system_account("bank_clearing"), -1), Leg(wallet_account_for(alice), 1)])
+    entry = entry_post(
+        kind="topup", legs=[Leg(system_account("bank_clearing"), -1), Leg(wallet_account_for(alice), 1)]
+    )
     posting = entry.postings.first()
     posting.amount_fen = 1000
     with pytest.raises(AppendOnlyError):

@@ -9,7 +9,9 @@ from lifecircle.wallet.services.reconcile import ledger_reconcile
 
 
 class Command(BaseCommand):
-    help = "Recompute every balance from postings and check that every entry and the whole ledger sum to zero."
+    help = (
+        "Recompute every balance from postings and check that every entry and the whole ledger sum to zero."
+    )
 
     def handle(self, *args, **options):
         report = ledger_reconcile()
@@ -19,8 +21,10 @@ class Command(BaseCommand):
         out.write(f"sum of all cached balances: {report.total_cached}")
         out.write(f"sum of all postings:        {report.total_postings}")
         for account_id, label, cached, derived in report.balance_mismatches:
-            out.write(f"MISMATCH account {account_id} ({label}): cached {cached}, from postings {derived}, "
-                      f"difference {cached - derived}")
+            out.write(
+                f"MISMATCH account {account_id} ({label}): cached {cached}, from postings {derived}, "
+                f"difference {cached - derived}"
+            )
         for entry_id, total, legs in report.unbalanced_entries:
             out.write(f"UNBALANCED entry {entry_id}: postings sum to {total} over {legs} posting(s)")
         for account_id, label, cached in report.negative_wallets:
@@ -29,4 +33,6 @@ class Command(BaseCommand):
             out.write(f"LEDGER TOTAL is {report.total_cached}, not 0")
         if not report.ok:
             raise CommandError("the ledger does not reconcile", returncode=1)
-        out.write(self.style.SUCCESS("ledger reconciles: every balance matches its postings, every entry sums to 0"))
+        out.write(
+            self.style.SUCCESS("ledger reconciles: every balance matches its postings, every entry sums to 0")
+        )

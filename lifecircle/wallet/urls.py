@@ -1,0 +1,15 @@
+from django.urls import path
+
+from lifecircle.wallet import views
+
+app_name = "wallet"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("top-up/", views.topup, name="topup"),
+    path("withdraw/", views.withdraw, name="withdraw"),
+    path("transfer/", views.transfer, name="transfer"),
+    path("cards/", views.cards, name="cards"),
+    path("statement/", views.statement, name="statement"),
+    path("entries/<int:entry_id>/", views.receipt, name="receipt"),
+    path("password-free/", views.micropay_settings, name="micropay"),
+]
