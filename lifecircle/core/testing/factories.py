@@ -42,3 +42,9 @@ def make_user(
         if pin:
             services.pin_set(user=user, pin=pin)
     return User.objects.select_related("identity").get(pk=user.pk)
+
+
+def make_friends(a: User, b: User) -> None:
+    from lifecircle.social.services import friendship_make
+
+    friendship_make(a=a, b=b)

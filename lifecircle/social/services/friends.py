@@ -94,7 +94,7 @@ def friend_request_send(
         try:
             with transaction.atomic():
                 request = FriendRequest.objects.create(
-                    from_user=sender, to_user=target, message=message, source=source,
+                    from_user=sender, to_user=target, message=message, source=source, created_at=now,
                     expires_at=now + dt.timedelta(days=_conf("FRIEND_REQUEST_TTL_DAYS")),
                 )
         except IntegrityError:
