@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-embedded setup install messages compilemessages lint format seed vendor check-deploy clean
+.PHONY: run test test-embedded setup install messages compilemessages lint format seed vendor check-deploy clean bench-ledger
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,3 +63,11 @@ vendor:
 
 clean:
 	rm -rf $(VENV) data
+
+# The ledger benchmark on PostgreSQL (loopback only, its own database, ~1 min): pgbench vs the
+# app's transfer through uvicorn, and tips into one hot account. BENCH_DATABASE_URL overrides
+# the database; BENCH_ARGS e.g. "--duration 20 --clients 64".
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lifecircle_bench
+BENCH_ARGS ?=
+bench-ledger: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/ledger.py $(BENCH_ARGS)
