@@ -53,7 +53,7 @@ def line_out(line: selectors.StatementLine) -> dict:
 def _result(request, response: HttpResponse, entry):
     if getattr(entry, "replayed", False):
         response["Idempotent-Replayed"] = "true"
-    return Status(201, line_out(selectors.entry_get_for_viewer(viewer=request.auth, entry_id=entry.pk)))
+    return Status(201, line_out(selectors.entry_line_for_owner(viewer=request.auth, entry=entry)))
 
 
 def _key(request) -> str | None:

@@ -39,8 +39,10 @@ class StatementPage:
     next_cursor: str | None
 
 
-def _counterparty(entry: JournalEntry, own_account_id: int) -> str:
-    others = [p.account for p in entry.postings.all() if p.account_id != own_account_id]
+def _counterparty(entry: JournalEntry, own_account_id: int, accounts=None) -> str:
+    if accounts is None:
+        accounts = [p.account for p in entry.postings.all()]
+    others = [account for account in accounts if account.pk != own_account_id]
     names = []
     for account in others:
         if account.user_id:
@@ -117,5 +119,13 @@ def entry_get_for_viewer(*, viewer, entry_id: int) -> StatementLine:
 
 
 def entry_line_for_owner(*, viewer, entry: JournalEntry) -> StatementLine:
-    """The line of an entry the viewer just made (a service result), for the API response."""
-    return entry_get_for_viewer(viewer=viewer, entry_id=entry.pk)
+    """The line of an entry a service just returned to ``viewer``. A freshly posted entry still
+    carries its legs, so no query is needed; a replayed one is read like any receipt."""
+    legs = getattr(entry, "legs", None)
+    if legs is None:
+        return entry_get_for_viewer(viewer=viewer, entry_id=entry.pk)
+    own = [leg for leg in legs if leg.account.user_id == viewer.pk]
+    if not own:
+        raise NotFound("entry_not_found", _("No such entry."))
+    accounts = [leg.account for leg in legs]
+    return StatementLine(entry, own[0].amount_fen, _counterparty(entry, own[0].account.pk, accounts))

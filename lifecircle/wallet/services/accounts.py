@@ -15,8 +15,6 @@ SYSTEM_ACCOUNTS = {
     "suspense": ("Suspense", False),
 }
 
-_system_cache: dict[str, int] = {}
-
 
 def system_account(code: str) -> Account:
     if code not in SYSTEM_ACCOUNTS:
@@ -37,10 +35,11 @@ def system_account(code: str) -> Account:
 def wallet_account_for(user) -> Account:
     """The user's wallet account, opened on first use."""
     account = Account.objects.filter(user=user).first()
-    if account is not None:
-        return account
-    try:
-        with transaction.atomic():
-            return Account.objects.create(kind=Account.Kind.USER, user=user, name=user.username[:80])
-    except IntegrityError:
-        return Account.objects.get(user=user)
+    if account is None:
+        try:
+            with transaction.atomic():
+                account = Account.objects.create(kind=Account.Kind.USER, user=user, name=user.username[:80])
+        except IntegrityError:
+            account = Account.objects.get(user=user)
+    account.user = user  # the caller's object: saves a query when a receipt names the owner
+    return account

@@ -23,10 +23,11 @@ import hashlib
 import json
 import random
 from collections.abc import Callable
+from contextlib import nullcontext
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -102,7 +103,9 @@ def idempotency_claim(*, user, operation: str, key: str | None, params: dict[str
     for _attempt in range(5):
         now = timezone.now()
         try:
-            with transaction.atomic():
+            # In autocommit mode the INSERT is its own transaction (one round trip); inside a
+            # caller's transaction a savepoint keeps a duplicate key from breaking it.
+            with transaction.atomic() if connection.in_atomic_block else nullcontext():
                 row = IdempotencyKey.objects.create(
                     user=user, operation=operation, key=key, fingerprint=fp, created_at=now, updated_at=now
                 )

@@ -149,7 +149,7 @@ def _post_in_transaction(
             for pk, (_acc, amount) in sorted(merged.items())
         ]
     )
-    entry.leg_amounts = {pk: amount for pk, (_acc, amount) in merged.items()}
+    entry.legs = [Leg(account, amount) for _pk, (account, amount) in sorted(merged.items())]
     return entry
 
 

@@ -12,7 +12,7 @@ payments at the edge of the cap queue on it and can never pass it together.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -71,19 +71,30 @@ def micropayment_settings_update(*, user: User, enabled: bool, daily_limit_fen: 
     return micropayment_limits(user=user)
 
 
+_COUNT_UPSERT = (
+    "INSERT INTO wallet_micropaymentday (user_id, day, count, total_fen) VALUES (%s, %s, 1, %s) "
+    "ON CONFLICT (user_id, day) DO UPDATE SET count = wallet_micropaymentday.count + 1, "
+    "total_fen = wallet_micropaymentday.total_fen + excluded.total_fen "
+    "WHERE wallet_micropaymentday.count + 1 <= %s "
+    "AND wallet_micropaymentday.total_fen + excluded.total_fen <= %s "
+    "RETURNING count"
+)
+
+
 def _count_against_limit(payer: User, amount_fen: int) -> None:
-    """Inside the money transaction: lock today's counter and add this payment, or refuse."""
+    """Inside the money transaction: add this payment to today's counter, or refuse.
+
+    One upsert does it: it locks today's row (parallel payments queue on it) and adds to it
+    only while both the count and the total stay within the limits, judged on the row's
+    latest committed values, so racing payments can never pass the cap together."""
     enabled, limit = micropayment_limits(user=payer)
-    if not enabled or amount_fen > _conf("WALLET_MICROPAY_MAX_FEN"):
+    max_count = _conf("WALLET_MICROPAY_DAILY_COUNT")
+    if not enabled or amount_fen > _conf("WALLET_MICROPAY_MAX_FEN") or amount_fen > limit or max_count < 1:
         raise pin_required()
-    today = timezone.localdate()
-    MicroPaymentDay.objects.bulk_create([MicroPaymentDay(user=payer, day=today)], ignore_conflicts=True)
-    day = MicroPaymentDay.objects.select_for_update().get(user=payer, day=today)
-    if day.count + 1 > _conf("WALLET_MICROPAY_DAILY_COUNT") or day.total_fen + amount_fen > limit:
-        raise pin_required()
-    MicroPaymentDay.objects.filter(pk=day.pk).update(
-        count=day.count + 1, total_fen=day.total_fen + amount_fen
-    )
+    with connection.cursor() as cur:
+        cur.execute(_COUNT_UPSERT, [payer.pk, timezone.localdate(), amount_fen, max_count, limit])
+        if cur.fetchone() is None:
+            raise pin_required()
 
 
 def micropayment_create(
