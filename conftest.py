@@ -12,7 +12,8 @@ import shutil
 
 import pytest
 
-from lifecircle.core.testing.fixtures import *  # noqa: F403
+
+pytest_plugins = ["lifecircle.core.testing.fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 

@@ -47,6 +47,13 @@ def home(request):
     return render(request, "core/home.html", {"sections": sections})
 
 
+def media(request, path: str):
+    """Uploaded public media (avatars) in embedded mode; a web server does this in production."""
+    from django.views.static import serve
+
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 def section(request, name: str):
     if name not in SECTIONS:
         raise Http404
