@@ -15,6 +15,13 @@ from lifecircle.wallet.models import Account, BankCard, EntryKind, JournalEntry,
 from lifecircle.wallet.services.ledger import account_balance
 
 PAGE_SIZE = 20
+MAX_ID = 2**63 - 1
+
+
+def id_in_range(value) -> bool:
+    """Ids from URLs and bodies are checked before they reach SQLite, which raises
+    OverflowError (a 500) on integers beyond 64 bits."""
+    return isinstance(value, int) and 0 < value <= MAX_ID
 
 
 def wallet_balance(*, viewer) -> int:
@@ -84,7 +91,9 @@ def statement_for_viewer(
         try:
             before_id = int(cursor)
         except ValueError:
-            raise validation_error("cursor", "cursor_invalid", _("This page link is not valid.")) from None
+            before_id = 0
+        if not id_in_range(before_id):
+            raise validation_error("cursor", "cursor_invalid", _("This page link is not valid."))
         qs = qs.filter(id__lt=before_id)
     if kind:
         if kind not in EntryKind.values:
@@ -105,6 +114,8 @@ def statement_for_viewer(
 def entry_get_for_viewer(*, viewer, entry_id: int) -> StatementLine:
     """A receipt: the entry, seen from the viewer's wallet. Entries the viewer's wallet is not
     part of do not exist for them."""
+    if viewer is None or not id_in_range(entry_id):
+        raise NotFound("entry_not_found", _("No such entry."))
     posting = (
         Posting.objects.filter(entry_id=entry_id, account__user=viewer)
         .select_related("entry", "entry__initiated_by")

@@ -70,8 +70,9 @@ def bank_card_add(*, user, number: str, holder_name: str = "") -> BankCard:
 
 
 def _card_for(user, card_id) -> BankCard:
+    in_range = isinstance(card_id, int) and 0 < card_id < 2**63  # SQLite overflows beyond 64 bits
     card = (
-        BankCard.objects.filter(pk=card_id, user=user, removed_at__isnull=True).first() if card_id else None
+        BankCard.objects.filter(pk=card_id, user=user, removed_at__isnull=True).first() if in_range else None
     )
     if card is None:
         raise NotFound("card_not_found", _("No such bank card."))

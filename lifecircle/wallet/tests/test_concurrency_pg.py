@@ -202,3 +202,28 @@ def test_postgres_rejects_an_unbalanced_entry_at_commit():
             )
     assert not JournalEntry.objects.filter(kind="adjustment").exists()
     call_command("reconcile")
+
+
+def test_one_key_sent_1000_times_over_http_by_16_threads_makes_one_entry(api_client):
+    alice, bob = make_user("alice_http", pin=PIN), make_user("bobby_http")
+    fund(alice, 10_00)
+    client_class = api_client.__class__
+    clients = [client_class().as_user(alice) for _ in range(16)]
+    body = {"recipient": "bobby_http", "amount_fen": 2_50, "pin": PIN, "note": "once"}
+
+    def send(i):
+        statuses = []
+        for _ in range(63):  # 16 x 63 = 1,008 requests with one key
+            r = clients[i].post("/api/v1/wallet/transfers", body, HTTP_IDEMPOTENCY_KEY="http-same")
+            statuses.append((r.status_code, r.json().get("id") or r.json().get("code")))
+        return statuses
+
+    results = run_threads(16, send)
+
+    flat = [s for r in results for s in r]
+    assert len(flat) == 1008
+    ids = {value for status, value in flat if status == 201}
+    assert len(ids) == 1
+    assert {value for status, value in flat if status != 201} <= {"idempotency_in_flight"}
+    assert JournalEntry.objects.filter(kind="transfer").count() == 1
+    assert (balance(alice), balance(bob)) == (7_50, 2_50)
