@@ -46,6 +46,15 @@ class StatementPage:
     next_cursor: str | None
 
 
+SYSTEM_LABELS = {
+    "bank_clearing": _("Bank"),
+    "escrow": _("Escrow"),
+    "red_packet_pool": _("Red packets"),
+    "fees": _("Fees"),
+    "suspense": _("LifeCircle"),
+}
+
+
 def _counterparty(entry: JournalEntry, own_account_id: int, accounts=None) -> str:
     if accounts is None:
         accounts = [p.account for p in entry.postings.all()]
@@ -55,9 +64,9 @@ def _counterparty(entry: JournalEntry, own_account_id: int, accounts=None) -> st
         if account.user_id:
             names.append(str(account.user))
         elif account.code == "bank_clearing":
-            names.append(str(entry.details.get("card", _("Bank"))))
+            names.append(str(entry.details.get("card", SYSTEM_LABELS["bank_clearing"])))
         else:
-            names.append(account.name)
+            names.append(str(SYSTEM_LABELS.get(account.code, account.name)))
     return ", ".join(names)
 
 
