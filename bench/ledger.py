@@ -199,12 +199,14 @@ def run_pgbench(url: str, data: dict, clients: int, duration: int) -> dict:
             str(Path(tmp) / "log"),
             *pg_conninfo(url),
         ]
+        cpu_before = cpu_seconds(0)["postgres"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # noqa: S603
         with tqdm(total=duration, desc="(a) pgbench transfer SQL", unit="s", leave=False) as bar:
             while proc.poll() is None:
                 time.sleep(1)
                 bar.update(1)
         out = proc.stdout.read()
+        pg_cpu = cpu_seconds(0)["postgres"] - cpu_before
         if proc.returncode != 0:
             raise SystemExit(f"pgbench failed:\n{out}")
         latencies = []
@@ -222,6 +224,7 @@ def run_pgbench(url: str, data: dict, clients: int, duration: int) -> dict:
         "ok": len(latencies),
         "errors": failed,
         **percentiles(latencies),
+        "cpu_ms": {"postgres": pg_cpu / max(1, len(latencies)) * 1000},
     }
 
 
@@ -242,9 +245,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
+def start_server(
+    url: str, port: int, workers: int, settings_module: str = "config.settings"
+) -> subprocess.Popen:
     env = {
         **os.environ,
+        "DJANGO_SETTINGS_MODULE": settings_module,
+        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
         "LIFECIRCLE_DATABASE_URL": url,
         "LIFECIRCLE_DEBUG": "0",
         "LIFECIRCLE_SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
@@ -291,6 +298,38 @@ def stop_server(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def cpu_seconds(server_sid: int) -> dict[str, float]:
+    """CPU seconds so far of the app server (its session), PostgreSQL (postmaster, live
+    backends, and backends already exited, which the postmaster has reaped) and this load
+    generator, read from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    procs = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                raw = Path(entry.path, "stat").read_text()
+            except OSError:
+                continue
+            fields = raw[raw.rindex(")") + 2 :].split()
+            procs[int(entry.name)] = (
+                raw[raw.index("(") + 1 : raw.rindex(")")],
+                int(fields[1]),
+                int(fields[3]),
+                (int(fields[11]) + int(fields[12])) / ticks,
+                (int(fields[13]) + int(fields[14])) / ticks,
+            )
+    totals = {"app": 0.0, "postgres": 0.0, "client": 0.0}
+    for pid, (comm, ppid, sid, own, reaped) in procs.items():
+        if sid == server_sid:
+            totals["app"] += own
+        elif comm.startswith("postgres"):
+            is_postmaster = not procs.get(ppid, ("",))[0].startswith("postgres")
+            totals["postgres"] += own + (reaped if is_postmaster else 0)
+        elif pid == os.getpid():
+            totals["client"] += own
+    return totals
+
+
 class Connection:
     """A minimal HTTP/1.1 keep-alive client: cheap enough not to steal the server's CPU."""
 
@@ -329,7 +368,9 @@ class Connection:
         return status, data
 
 
-async def load(port: int, clients: int, duration: float, make_request, desc: str) -> dict:
+async def load(
+    port: int, clients: int, duration: float, make_request, desc: str, server_sid: int = 0
+) -> dict:
     latencies: list[float] = []
     errors: dict[str, int] = {}
     deadline = time.monotonic() + duration
@@ -358,9 +399,12 @@ async def load(port: int, clients: int, duration: float, make_request, desc: str
                 bar.update(1)
                 bar.set_postfix(done=len(latencies), errors=sum(errors.values()))
 
+    cpu_before = cpu_seconds(server_sid)
     started = time.monotonic()
     await asyncio.gather(progress(), *(client(i) for i in range(clients)))
     wall = time.monotonic() - started
+    cpu_after = cpu_seconds(server_sid)
+    done = max(1, len(latencies))
     return {
         "clients": clients,
         "rate": len(latencies) / wall,
@@ -368,6 +412,7 @@ async def load(port: int, clients: int, duration: float, make_request, desc: str
         "errors": sum(errors.values()),
         "error_codes": errors,
         **percentiles(latencies),
+        "cpu_ms": {k: (cpu_after[k] - cpu_before[k]) / done * 1000 for k in cpu_after},
     }
 
 
@@ -429,43 +474,55 @@ def main() -> int:
 
     port = free_port()
     server = start_server(args.db, port, args.workers)
+
+    def phase(name: str, make_request, desc: str) -> None:
+        r = asyncio.run(load(port, args.clients, args.duration, make_request, desc, server_sid=server.pid))
+        results.append({"name": name, **r})
+
     try:
         asyncio.run(load(port, args.clients, 2, micropayment_request(data, rng, hot=False), "warm-up"))
         reset_micropayment_counters()
         connections.close_all()
-        r = asyncio.run(
-            load(port, args.clients, args.duration, transfer_request(data, rng), "(b) app transfer + PIN")
+        phase("(b) app: transfer over HTTP, with PIN", transfer_request(data, rng), "(b) app transfer + PIN")
+        phase(
+            "(b') app: password-free, random users", micropayment_request(data, rng, hot=False), "(b') no PIN"
         )
-        results.append({"name": "(b) app: transfer over HTTP, with PIN", **r})
-        r = asyncio.run(
-            load(
-                port,
-                args.clients,
-                args.duration,
-                micropayment_request(data, rng, hot=False),
-                "(b') app: no-PIN, random",
-            )
-        )
-        results.append({"name": "(b') app: password-free, random users", **r})
         reset_micropayment_counters()
         connections.close_all()
-        r = asyncio.run(
-            load(
-                port,
-                args.clients,
-                args.duration,
-                micropayment_request(data, rng, hot=True),
-                "(c) tips into one hot account",
-            )
-        )
-        results.append({"name": "(c) app: tips into ONE hot account", **r})
+        phase("(c) app: tips into ONE hot account", micropayment_request(data, rng, hot=True), "(c) hot tips")
     finally:
         stop_server(server)
+
+    # VARIANT, reported separately: the same app with Django's psycopg pool instead of a new
+    # PostgreSQL connection per request (only when psycopg-pool is installed).
+    try:
+        import psycopg_pool  # noqa: F401
+
+        pooled = True
+    except ImportError:
+        pooled = False
+    if pooled:
+        server = start_server(args.db, port, args.workers, settings_module="settings_pooled")
+        try:
+            asyncio.run(load(port, args.clients, 2, micropayment_request(data, rng, hot=False), "warm-up"))
+            reset_micropayment_counters()
+            phase("(b*) VARIANT pooled: transfer, with PIN", transfer_request(data, rng), "(b*) pooled + PIN")
+            phase(
+                "(b'*) VARIANT pooled: password-free",
+                micropayment_request(data, rng, hot=False),
+                "(b'*) pooled",
+            )
+            reset_micropayment_counters()
+            phase(
+                "(c*) VARIANT pooled: tips into hot", micropayment_request(data, rng, hot=True), "(c*) pooled"
+            )
+        finally:
+            stop_server(server)
 
     from lifecircle.wallet.services.reconcile import ledger_reconcile
 
     report = ledger_reconcile()
-    pg, app, random_mp, hot = results
+    pg, app, random_mp, hot = results[:4]
     print()
     print(
         f"LifeCircle ledger benchmark — PostgreSQL on loopback, {os.cpu_count()} CPU(s), "
@@ -480,9 +537,23 @@ def main() -> int:
         if r.get("error_codes"):
             print(f"{'':44} errors: {r['error_codes']}")
     print()
+    print("CPU per successful transfer (ms): app = uvicorn workers, postgres = server incl. backends")
+    for r in results:
+        cpu = r.get("cpu_ms", {})
+        print(f"  {r['name']:44} " + "  ".join(f"{k} {v:6.2f}" for k, v in cpu.items()))
+    print()
     print(f"app ÷ pgbench (transfer with PIN)       = {app['rate'] / pg['rate']:.3f}   (goal ≥ 0.5)")
     print(f"app ÷ pgbench (variant: no PIN)         = {random_mp['rate'] / pg['rate']:.3f}")
     print(f"hot ÷ random (tips: one hot vs random)  = {hot['rate'] / random_mp['rate']:.3f}   (goal ≥ 0.8)")
+    if len(results) == 7:
+        _pg, _a, _r, _h, p_app, p_random, p_hot = results
+        print(
+            f"VARIANT pooled connections: app ÷ pgbench with PIN = {p_app['rate'] / pg['rate']:.3f}, "
+            f"no PIN = {p_random['rate'] / pg['rate']:.3f}, "
+            f"hot ÷ random = {p_hot['rate'] / p_random['rate']:.3f}"
+        )
+    else:
+        print("(pooled-connection variant skipped: psycopg-pool is not installed)")
     print(
         f"reconcile after the run: {'clean' if report.ok else 'MISMATCH'} "
         f"({report.accounts_checked} accounts, {report.entries_checked} entries)"
