@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 from channels.layers import get_channel_layer
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import connection
 
 
@@ -32,4 +32,4 @@ def test_the_channel_layer_and_cache_use_redis():
     assert asyncio.run(roundtrip())["n"] == 42
     cache.set("lifecircle-test-key", "值", 30)
     assert cache.get("lifecircle-test-key") == "值"
-    assert type(cache).__module__ == "django.core.cache.backends.redis"
+    assert type(caches["default"]).__module__ == "django.core.cache.backends.redis"
