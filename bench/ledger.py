@@ -95,7 +95,8 @@ def prepare_data() -> dict:
         User.objects.bulk_create(new)
         users = list(User.objects.filter(username__startswith="bench_u").order_by("id"))
     host, _created = User.objects.get_or_create(username="bench_host")
-    everyone = [*users, host]
+    sink, _created = User.objects.get_or_create(username="bench_sink")  # a busy account NOT marked hot
+    everyone = [*users, host, sink]
     pin_hash = _hasher().hash(PIN)  # one hash shared by all bench users: same verify cost as real ones
     PaymentPin.objects.filter(user__in=everyone).delete()
     PaymentPin.objects.bulk_create([PaymentPin(user=u, pin_hash=pin_hash) for u in everyone])
@@ -126,6 +127,8 @@ def prepare_data() -> dict:
     return {
         "users": [u.username for u in users],
         "host": host.username,
+        "host_account": wallet_account_for(host).pk,
+        "sink_account": wallet_account_for(sink).pk,
         "tokens": tokens,
         "min_account": ids[0],
         "max_account": ids[-1],
@@ -160,6 +163,28 @@ END;
 """
 
 
+# The same SQL work, every transfer crediting ONE account: its one row (plain) or one of its
+# 16 shard rows (hot). Shows what the hot-account design buys at the database level.
+PGBENCH_ONE_ROW = r"""
+\set a random(:minid, :maxid)
+\set amt random(1, 100)
+BEGIN;
+UPDATE wallet_account SET balance_fen = balance_fen - :amt
+  WHERE id = :a AND (allow_negative OR balance_fen - :amt >= 0);
+UPDATE wallet_account SET balance_fen = balance_fen + :amt WHERE id = :target;
+INSERT INTO wallet_journalentry (kind, created_at, note, details)
+  VALUES ('micropayment', now(), 'pgbench', '{}') RETURNING id AS entry_id \gset
+INSERT INTO wallet_posting (entry_id, account_id, amount_fen)
+  VALUES (:entry_id, :a, -:amt), (:entry_id, :target, :amt);
+END;
+"""
+PGBENCH_HOT = PGBENCH_ONE_ROW.replace(
+    "UPDATE wallet_account SET balance_fen = balance_fen + :amt WHERE id = :target;",
+    "\\set shard random(0, 15)\nUPDATE wallet_accountshard SET balance_fen = balance_fen + :amt "
+    "WHERE account_id = :target AND shard = :shard;",
+)
+
+
 def pg_conninfo(url: str) -> list[str]:
     m = re.match(
         r"postgres(?:ql)?://(?:(?P<user>[^:@/]+)(?::(?P<pw>[^@/]*))?@)?(?P<host>[^:/]+)(?::(?P<port>\d+))?/(?P<db>[^?]+)",
@@ -173,10 +198,18 @@ def pg_conninfo(url: str) -> list[str]:
     return args
 
 
-def run_pgbench(url: str, data: dict, clients: int, duration: int) -> dict:
+def run_pgbench(
+    url: str,
+    data: dict,
+    clients: int,
+    duration: int,
+    sql: str = PGBENCH_SCRIPT,
+    target: int = 0,
+    name: str = "(a) pgbench: SQL of one transfer",
+) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "transfer.sql"
-        script.write_text(PGBENCH_SCRIPT)
+        script.write_text(sql)
         cmd = [
             "pgbench",
             "-n",
@@ -194,6 +227,8 @@ def run_pgbench(url: str, data: dict, clients: int, duration: int) -> dict:
             f"maxid={data['max_account']}",
             "-D",
             f"n={data['n_accounts']}",
+            "-D",
+            f"target={target}",
             "-l",
             "--log-prefix",
             str(Path(tmp) / "log"),
@@ -218,7 +253,7 @@ def run_pgbench(url: str, data: dict, clients: int, duration: int) -> dict:
     tps = float(re.search(r"tps = ([\d.]+)", out).group(1))
     failed = int(m.group(1)) if (m := re.search(r"number of failed transactions: (\d+)", out)) else 0
     return {
-        "name": "(a) pgbench: SQL of one transfer",
+        "name": name,
         "clients": clients,
         "rate": tps,
         "ok": len(latencies),
@@ -471,6 +506,26 @@ def main() -> int:
     connections.close_all()
     rng = random.Random(42)
     results = [run_pgbench(args.db, data, args.pgbench_clients, args.duration)]
+    db_level = [
+        run_pgbench(
+            args.db,
+            data,
+            args.pgbench_clients,
+            args.duration,
+            PGBENCH_ONE_ROW,
+            data["sink_account"],
+            "(a1) pgbench: all into ONE plain row",
+        ),
+        run_pgbench(
+            args.db,
+            data,
+            args.pgbench_clients,
+            args.duration,
+            PGBENCH_HOT,
+            data["host_account"],
+            "(a2) pgbench: all into ONE hot account",
+        ),
+    ]
 
     port = free_port()
     server = start_server(args.db, port, args.workers)
@@ -529,7 +584,7 @@ def main() -> int:
         f"{args.duration}s per phase, uvicorn --workers {args.workers}"
     )
     print(f"{'phase':44} {'clients':>7} {'ok':>7} {'err':>5} {'per s':>9} {'p50 ms':>8} {'p99 ms':>8}")
-    for r in results:
+    for r in [*results[:1], *db_level, *results[1:]]:
         print(
             f"{r['name']:44} {r['clients']:>7} {r['ok']:>7} {r['errors']:>5} {r['rate']:>9.1f} "
             f"{r['p50']:>8.1f} {r['p99']:>8.1f}"
@@ -545,6 +600,11 @@ def main() -> int:
     print(f"app ÷ pgbench (transfer with PIN)       = {app['rate'] / pg['rate']:.3f}   (goal ≥ 0.5)")
     print(f"app ÷ pgbench (variant: no PIN)         = {random_mp['rate'] / pg['rate']:.3f}")
     print(f"hot ÷ random (tips: one hot vs random)  = {hot['rate'] / random_mp['rate']:.3f}   (goal ≥ 0.8)")
+    one_row, hot_db = db_level
+    print(
+        f"database level, pgbench: hot ÷ random = {hot_db['rate'] / pg['rate']:.3f}, "
+        f"one plain row ÷ random = {one_row['rate'] / pg['rate']:.3f}"
+    )
     if len(results) == 7:
         _pg, _a, _r, _h, p_app, p_random, p_hot = results
         print(
