@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "lifecircle.realtime",
     "lifecircle.accounts",
     "lifecircle.social",
+    "lifecircle.notifications",
+    "lifecircle.feed",
     "lifecircle.wallet",
 ]
 
@@ -178,6 +180,9 @@ LIFECIRCLE = {
     "FRIEND_REQUESTS_PER_DAY": int(env("FRIEND_REQUESTS_PER_DAY", "50")),
     "FRIEND_LINK_TTL_DAYS": int(env("FRIEND_LINK_TTL_DAYS", "7")),
     "GROUP_MAX_MEMBERS": int(env("GROUP_MAX_MEMBERS", "500")),
+    "POST_IMAGE_MAX_BYTES": int(env("POST_IMAGE_MAX_BYTES", str(10 * 1024 * 1024))),
+    "POST_IMAGE_SIZE": 2048,
+    "POST_THUMB_SIZE": 360,
     # Wallet (PRODUCT.md "Wallet"): password-free payments are each <= ¥1, <= ¥50 and <= 200 a day.
     "WALLET_MICROPAY_MAX_FEN": int(env("WALLET_MICROPAY_MAX_FEN", "100")),
     "WALLET_MICROPAY_DAILY_FEN": int(env("WALLET_MICROPAY_DAILY_FEN", "5000")),

@@ -6,6 +6,8 @@ from ninja.parser import Parser
 from lifecircle.accounts.api import auth_router, me_router, users_router
 from lifecircle.accounts.auth import api_auth
 from lifecircle.core import api_errors
+from lifecircle.feed.api import router as feed_router
+from lifecircle.notifications.api import router as notifications_router
 from lifecircle.social.api import blocks_router, friends_router, groups_router, privacy_router
 from lifecircle.wallet.api import router as wallet_router
 
@@ -43,4 +45,6 @@ api.add_router("/friends", friends_router)
 api.add_router("/blocks", blocks_router)
 api.add_router("/privacy", privacy_router)
 api.add_router("/groups", groups_router)
+api.add_router("/feed", feed_router)
+api.add_router("/notifications", notifications_router)
 api.add_router("/wallet", wallet_router)

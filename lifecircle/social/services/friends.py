@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.models import User
 from lifecircle.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, validation_error
-from lifecircle.realtime import groups as rt_groups
-from lifecircle.realtime.events import publish_on_commit
+from lifecircle.notifications.models import Notification
+from lifecircle.notifications.services import notification_create
 from lifecircle.social import selectors
 from lifecircle.social.models import FriendLink, FriendRequest, Friendship, FriendTag
 
@@ -99,10 +99,7 @@ def friend_request_send(
                 )
         except IntegrityError:
             raise Conflict("request_pending", _("You already sent this person a request.")) from None
-        publish_on_commit(
-            {"type": "friend.request", "request_id": request.pk, "from_user_id": sender.pk},
-            to=[rt_groups.user(target.pk)],
-        )
+        notification_create(user_id=target.pk, kind=Notification.Kind.FRIEND_REQUEST, actor_id=sender.pk)
     return request
 
 
@@ -114,9 +111,8 @@ def _accept(request: FriendRequest, now) -> FriendRequest:
     FriendRequest.objects.filter(
         from_user=request.to_user, to_user=request.from_user, status=FriendRequest.Status.PENDING
     ).update(status=FriendRequest.Status.ACCEPTED, answered_at=now)
-    publish_on_commit(
-        {"type": "friend.accepted", "request_id": request.pk, "user_id": request.to_user_id},
-        to=[rt_groups.user(request.from_user_id)],
+    notification_create(
+        user_id=request.from_user_id, kind=Notification.Kind.FRIEND_ACCEPTED, actor_id=request.to_user_id
     )
     return request
 

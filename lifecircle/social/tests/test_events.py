@@ -28,12 +28,15 @@ def deliver(callbacks, user_id: int) -> dict:
     return asyncio.run(run())
 
 
-def test_request_and_acceptance_are_pushed_after_commit(django_capture_on_commit_callbacks):
+def test_request_and_acceptance_notify_live_after_commit(django_capture_on_commit_callbacks):
     lily, bob = make_user("lily_chen"), make_user("bob_wong")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         request = services.friend_request_send(sender=lily, identifier="bob_wong")
     assert len(callbacks) == 1  # nothing is sent before the transaction commits
-    assert deliver(callbacks, bob.pk) == {"type": "friend.request", "request_id": request.pk, "from_user_id": lily.pk}
+    event = deliver(callbacks, bob.pk)
+    assert (event["type"], event["kind"], event["unread"]) == ("notification", "friend_request", 1)
+    assert request.status == "pending"
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         services.friend_request_answer(user=bob, request_id=request.pk, action="accept")
-    assert deliver(callbacks, lily.pk) == {"type": "friend.accepted", "request_id": request.pk, "user_id": bob.pk}
+    event = deliver(callbacks, lily.pk)
+    assert (event["type"], event["kind"], event["unread"]) == ("notification", "friend_accepted", 1)

@@ -1,0 +1,171 @@
+"""Every read of Life Circle, with who may see what.
+
+A post is visible to a viewer when the social graph allows it (no block either way, not
+hidden from the viewer, within the author's how-far-back window — ``social.post_access``) and
+its audience admits them. Likes and comments are shown only when their authors are the
+viewer's friends (or the viewer); the post's author sees all of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from lifecircle.accounts.models import User
+from lifecircle.accounts.selectors import DisplayName, display_names_for
+from lifecircle.core.pagination import cursor_encode, older_than
+from lifecircle.feed.models import Audience, Comment, Like, Post, PostAudienceMember, Tip
+from lifecircle.social import selectors as social
+from lifecircle.social.models import Friendship
+
+PAGE_SIZE = 10
+
+
+def _audience_admits(viewer: User, *, is_friend: bool) -> Q:
+    """Posts of someone else whose audience lets ``viewer`` in."""
+    if not is_friend:
+        return Q(audience=Audience.PUBLIC)
+    named = Exists(PostAudienceMember.objects.filter(post=OuterRef("pk"), user=viewer))
+    return (
+        Q(audience__in=[Audience.PUBLIC, Audience.FRIENDS])
+        | (Q(audience=Audience.INCLUDE) & named)
+        | (Q(audience=Audience.EXCLUDE) & ~named)
+    )
+
+
+def post_visible(*, viewer: User | None, post: Post) -> bool:
+    if post.deleted_at is not None:
+        return False
+    if viewer is not None and viewer.is_authenticated and viewer.pk == post.author_id:
+        return True
+    access = social.post_access(viewer=viewer, author=post.author)
+    if not access.allowed or (access.since and post.created_at < access.since):
+        return False
+    return Post.objects.filter(pk=post.pk).filter(_audience_admits(viewer, is_friend=access.is_friend)).exists()
+
+
+def post_get_for_viewer(*, viewer: User, post_id: int) -> Post | None:
+    """The post if ``viewer`` may see it; None otherwise (a hidden post and a missing one look
+    the same)."""
+    post = Post.objects.select_related("author", "author__identity").filter(pk=post_id).first()
+    if post is None or not post_visible(viewer=viewer, post=post):
+        return None
+    return post
+
+
+def _base() -> QuerySet[Post]:
+    return (
+        Post.objects.filter(deleted_at__isnull=True)
+        .select_related("author", "author__identity")
+        .prefetch_related("images")
+        .order_by("-created_at", "-id")
+    )
+
+
+def timeline(*, viewer: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> tuple[list[Post], str | None]:
+    """The viewer's and their friends' posts that the viewer may see, newest first.
+
+    Fan-out on read: the author set and each author's how-far-back cut-off come from the graph
+    in four queries; the posts in one indexed query. Cut-offs take only four values, so the
+    authors are grouped by cut-off rather than given one condition each."""
+    authors = social.timeline_authors(viewer=viewer)
+    by_cutoff: dict[dt.datetime | None, list[int]] = defaultdict(list)
+    for author_id, since in authors.items():
+        if author_id != viewer.pk:
+            by_cutoff[_bucket(since)].append(author_id)
+    friends_q = Q()
+    for since, ids in by_cutoff.items():
+        friends_q |= Q(author_id__in=ids, created_at__gte=since) if since else Q(author_id__in=ids)
+    visible = Q(author_id=viewer.pk)
+    if by_cutoff:
+        visible |= friends_q & _audience_admits(viewer, is_friend=True)
+    posts = list(_base().filter(visible).filter(older_than(cursor))[: limit + 1])
+    return _page(posts, limit)
+
+
+def _bucket(since: dt.datetime | None) -> dt.datetime | None:
+    # Round cut-offs down to the minute so equal settings share one condition.
+    return since.replace(second=0, microsecond=0) if since else None
+
+
+def posts_of(*, viewer: User, author: User, cursor: str | None = None, limit: int = PAGE_SIZE) -> tuple[list[Post], str | None]:
+    """One person's posts as ``viewer`` may see them (their profile page)."""
+    qs = _base().filter(author=author)
+    if viewer.pk != author.pk:
+        access = social.post_access(viewer=viewer, author=author)
+        if not access.allowed:
+            return [], None
+        if access.since:
+            qs = qs.filter(created_at__gte=access.since)
+        qs = qs.filter(_audience_admits(viewer, is_friend=access.is_friend))
+    return _page(list(qs.filter(older_than(cursor))[: limit + 1]), limit)
+
+
+def _page(posts: list[Post], limit: int) -> tuple[list[Post], str | None]:
+    if len(posts) > limit:
+        posts = posts[:limit]
+        return posts, cursor_encode(posts[-1].created_at, posts[-1].pk)
+    return posts, None
+
+
+# --- what is shown around each post ---------------------------------------------------------
+@dataclass
+class PostView:
+    post: Post
+    author_name: DisplayName
+    likes: list[tuple[User, DisplayName]] = field(default_factory=list)
+    comments: list[tuple[Comment, DisplayName, DisplayName | None]] = field(default_factory=list)
+    liked_by_me: bool = False
+    tips_total_fen: int | None = None  # the author only
+    tips_count: int | None = None  # the author only
+    tippers: list[tuple[User, DisplayName, int]] | None = None  # the author only
+    my_tips_fen: int = 0
+
+
+def post_views(*, viewer: User, posts: list[Post]) -> list[PostView]:
+    """Everything a page of posts shows, in a fixed number of queries for the whole page."""
+    if not posts:
+        return []
+    ids = [p.pk for p in posts]
+    friends = Friendship.objects.filter(user=viewer).values("friend_id")
+    likes = list(
+        Like.objects.filter(post_id__in=ids)
+        .filter(Q(post__author=viewer) | Q(user_id=viewer.pk) | Q(user_id__in=friends))
+        .select_related("user", "user__identity")
+    )
+    comments = list(
+        Comment.objects.filter(post_id__in=ids)
+        .filter(Q(post__author=viewer) | Q(author_id=viewer.pk) | Q(author_id__in=friends))
+        .select_related("author", "author__identity", "reply_to_user", "reply_to_user__identity")
+    )
+    own_ids = [p.pk for p in posts if p.author_id == viewer.pk]
+    tips = list(
+        Tip.objects.filter(post_id__in=ids, entry_id__isnull=False)
+        .filter(Q(post_id__in=own_ids) | Q(tipper=viewer))
+        .select_related("tipper", "tipper__identity")
+    )
+    people = {p.author for p in posts} | {lk.user for lk in likes} | {c.author for c in comments}
+    people |= {c.reply_to_user for c in comments if c.reply_to_user} | {t.tipper for t in tips}
+    names = display_names_for(viewer, people)
+    views = {p.pk: PostView(post=p, author_name=names[p.author_id]) for p in posts}
+    for like in likes:
+        views[like.post_id].likes.append((like.user, names[like.user_id]))
+        if like.user_id == viewer.pk:
+            views[like.post_id].liked_by_me = True
+    for c in comments:
+        views[c.post_id].comments.append((c, names[c.author_id], names[c.reply_to_user_id] if c.reply_to_user_id else None))
+    for pid in own_ids:
+        views[pid].tips_total_fen, views[pid].tips_count, views[pid].tippers = 0, 0, []
+    for t in tips:
+        view = views[t.post_id]
+        if t.post_id in own_ids:
+            view.tips_total_fen += t.amount_fen
+            view.tips_count += 1
+            view.tippers.append((t.tipper, names[t.tipper_id], t.amount_fen))
+        if t.tipper_id == viewer.pk:
+            view.my_tips_fen += t.amount_fen
+    return [views[p.pk] for p in posts]
+

@@ -1,0 +1,44 @@
+"""Creating and reading notifications. Each one is pushed live (after commit) to every open
+socket of its recipient as ``{"type": "notification", "id", "kind", "unread"}``; the event
+carries no content — a client fetches the rendered line through the API."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from lifecircle.notifications.models import Notification
+from lifecircle.realtime import groups
+from lifecircle.realtime.events import publish_on_commit
+
+
+def notification_create(
+    *, user_id: int, kind: str, actor_id: int | None = None, post_id: int | None = None,
+    comment_id: int | None = None, amount_fen: int | None = None,
+) -> Notification | None:
+    if actor_id is not None and actor_id == user_id:
+        return None  # nobody is notified of their own actions
+    with transaction.atomic():
+        notification = Notification.objects.create(
+            user_id=user_id, kind=kind, actor_id=actor_id, post_id=post_id, comment_id=comment_id,
+            amount_fen=amount_fen,
+        )
+        unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
+        publish_on_commit(
+            {"type": "notification", "id": notification.pk, "kind": kind, "unread": unread},
+            to=[groups.user(user_id)],
+        )
+    return notification
+
+
+def notifications_mark_read(*, user, up_to_id: int | None = None) -> int:
+    """Mark the user's notifications read (all, or those up to ``up_to_id``); pushes the new
+    unread count so every open tab updates its badge."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if up_to_id is not None:
+        qs = qs.filter(pk__lte=up_to_id)
+    with transaction.atomic():
+        count = qs.update(read_at=timezone.now())
+        unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        publish_on_commit({"type": "notification.read", "unread": unread}, to=[groups.user(user.pk)])
+    return count
