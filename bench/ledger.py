@@ -236,7 +236,7 @@ def run_pgbench(
         ]
         cpu_before = cpu_seconds(0)["postgres"]
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # noqa: S603
-        with tqdm(total=duration, desc="(a) pgbench transfer SQL", unit="s", leave=False) as bar:
+        with tqdm(total=duration, desc=name, unit="s", leave=False) as bar:
             while proc.poll() is None:
                 time.sleep(1)
                 bar.update(1)
