@@ -48,3 +48,17 @@ def make_friends(a: User, b: User) -> None:
     from lifecircle.social.services import friendship_make
 
     friendship_make(a=a, b=b)
+
+
+def fund_wallet(user: User, fen: int) -> None:
+    """Top up ``user``'s wallet through a linked card and the sandbox provider."""
+    from lifecircle.wallet.services import bank_card_add, topup_create
+
+    card = bank_card_add(user=user, number="6222020200112233446")
+    topup_create(user=user, card_id=card.pk, amount_fen=fen, idempotency_key=f"fund-{user.pk}-{next(_seq)}")
+
+
+def wallet_balance_of(user: User) -> int:
+    from lifecircle.wallet.selectors import wallet_balance
+
+    return wallet_balance(viewer=user)
