@@ -92,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lifecircle.core.i18n.languages_context",
+                "lifecircle.notifications.views.unread_context",
             ],
         },
     },

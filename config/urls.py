@@ -16,6 +16,8 @@ urlpatterns = [
     path("language/", core_views.language_set, name="language_set"),
     path("accounts/", include("lifecircle.accounts.urls")),
     path("friends/", include("lifecircle.social.urls")),
+    path("circle/", include("lifecircle.feed.urls")),
+    path("notifications/", include("lifecircle.notifications.urls")),
     path("wallet/", include("lifecircle.wallet.urls")),
     path("api/v1/", api.urls),
     path("api/docs", partial(openapi_view, api=api), name="api-docs"),

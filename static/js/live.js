@@ -1,0 +1,47 @@
+// One WebSocket per tab (docs/websocket-protocol.md): keeps the notification badge live and
+// shows a short toast for new notifications. Reconnects with capped, jittered back-off.
+(function () {
+  "use strict";
+  var badge = document.querySelector("[data-testid=unread]");
+  var toasts = document.getElementById("toasts");
+  var delay = 1000;
+
+  function setUnread(n) {
+    if (!badge) return;
+    badge.textContent = n;
+    badge.hidden = !n;
+  }
+
+  function toast(text) {
+    if (!toasts) return;
+    var el = document.createElement("div");
+    el.className = "toast";
+    el.setAttribute("role", "status");
+    el.textContent = text;
+    toasts.appendChild(el);
+    setTimeout(function () { el.remove(); }, 5000);
+  }
+
+  function latestText() {
+    // Events carry ids only; the rendered line comes from the API, in the user's language.
+    return fetch("/api/v1/notifications", { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (body) { if (body && body.items.length) toast(body.items[0].text); });
+  }
+
+  function connect() {
+    var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/");
+    ws.onopen = function () { delay = 1000; document.body.dataset.live = "1"; };
+    ws.onmessage = function (msg) {
+      var event = JSON.parse(msg.data);
+      if (event.type === "notification") { setUnread(event.unread); latestText(); }
+      else if (event.type === "notification.read") { setUnread(event.unread); }
+    };
+    ws.onclose = function () {
+      document.body.dataset.live = "0";
+      setTimeout(connect, delay + Math.random() * 500);
+      delay = Math.min(delay * 2, 30000);
+    };
+  }
+  connect();
+})();
