@@ -9,7 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Router
+from ninja import Header, Router
 from ninja.responses import Status
 
 from lifecircle.accounts.services import user_find_by_identifier
@@ -56,8 +56,7 @@ def _result(request, response: HttpResponse, entry):
     return Status(201, line_out(selectors.entry_line_for_owner(viewer=request.auth, entry=entry)))
 
 
-def _key(request) -> str | None:
-    return request.headers.get(IDEMPOTENCY_HEADER)
+KEY_DOC = "Required. Any unique string (e.g. a UUID) per intended payment; a retry sends the same one."
 
 
 @router.get("", response=BalanceOut)
@@ -106,28 +105,43 @@ def card_remove(request, card_id: int):
 
 
 @router.post("/topups", response={201: EntryOut})
-def topup(request, response: HttpResponse, data: TopUpIn):
+def topup(
+    request,
+    response: HttpResponse,
+    data: TopUpIn,
+    idempotency_key: str | None = Header(None, alias=IDEMPOTENCY_HEADER, description=KEY_DOC),
+):
     """Add money from a linked card (the sandbox provider confirms at once)."""
     entry = services.topup_create(
-        user=request.auth, card_id=data.card_id, amount_fen=data.amount_fen, idempotency_key=_key(request)
+        user=request.auth, card_id=data.card_id, amount_fen=data.amount_fen, idempotency_key=idempotency_key
     )
     return _result(request, response, entry)
 
 
 @router.post("/withdrawals", response={201: EntryOut})
-def withdrawal(request, response: HttpResponse, data: WithdrawalIn):
+def withdrawal(
+    request,
+    response: HttpResponse,
+    data: WithdrawalIn,
+    idempotency_key: str | None = Header(None, alias=IDEMPOTENCY_HEADER, description=KEY_DOC),
+):
     entry = services.withdrawal_create(
         user=request.auth,
         card_id=data.card_id,
         amount_fen=data.amount_fen,
         pin=data.pin,
-        idempotency_key=_key(request),
+        idempotency_key=idempotency_key,
     )
     return _result(request, response, entry)
 
 
 @router.post("/transfers", response={201: EntryOut})
-def transfer(request, response: HttpResponse, data: TransferIn):
+def transfer(
+    request,
+    response: HttpResponse,
+    data: TransferIn,
+    idempotency_key: str | None = Header(None, alias=IDEMPOTENCY_HEADER, description=KEY_DOC),
+):
     """Send money to a user by username or mobile number, with your payment PIN."""
     entry = services.transfer_create(
         sender=request.auth,
@@ -135,13 +149,18 @@ def transfer(request, response: HttpResponse, data: TransferIn):
         amount_fen=data.amount_fen,
         pin=data.pin,
         note=data.note,
-        idempotency_key=_key(request),
+        idempotency_key=idempotency_key,
     )
     return _result(request, response, entry)
 
 
 @router.post("/micropayments", response={201: EntryOut})
-def micropayment(request, response: HttpResponse, data: MicroPaymentIn):
+def micropayment(
+    request,
+    response: HttpResponse,
+    data: MicroPaymentIn,
+    idempotency_key: str | None = Header(None, alias=IDEMPOTENCY_HEADER, description=KEY_DOC),
+):
     """A small payment without the PIN while within your password-free limit; past it the
     error is ``pin_required`` and the same request with ``pin`` goes through."""
     payee = user_find_by_identifier(data.payee)
@@ -156,7 +175,7 @@ def micropayment(request, response: HttpResponse, data: MicroPaymentIn):
         purpose=data.purpose,
         note=data.note,
         pin=data.pin,
-        idempotency_key=_key(request),
+        idempotency_key=idempotency_key,
     )
     return _result(request, response, entry)
 
