@@ -12,7 +12,6 @@ import shutil
 
 import pytest
 
-
 pytest_plugins = ["lifecircle.core.testing.fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"

@@ -23,7 +23,9 @@ def browser_and_base(tmp_path, monkeypatch):
 
 
 def new_person(browser, base, mobile, nickname, legal_name, seq):
-    context = browser.new_context(base_url=base, viewport={"width": 375, "height": 812}, is_mobile=True, locale="en-US")
+    context = browser.new_context(
+        base_url=base, viewport={"width": 375, "height": 812}, is_mobile=True, locale="en-US"
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.goto("/accounts/signup/")

@@ -32,7 +32,9 @@ def _name(user: User, *, full: bool, remark: str = "") -> DisplayName:
     if identity is None:
         return DisplayName(nickname=nickname, real_name=None, real_name_masked=False, remark=remark)
     if full:
-        return DisplayName(nickname=nickname, real_name=identity.legal_name, real_name_masked=False, remark=remark)
+        return DisplayName(
+            nickname=nickname, real_name=identity.legal_name, real_name_masked=False, remark=remark
+        )
     return DisplayName(nickname=nickname, real_name=mask_name(identity.legal_name), real_name_masked=True)
 
 
@@ -65,7 +67,11 @@ def user_get_for_viewer(*, viewer: User | None, user_id: int) -> User | None:
     from lifecircle.social.selectors import is_blocked_between
 
     user = User.objects.select_related("identity").filter(pk=user_id, is_active=True).first()
-    if user is None or (viewer is not None and viewer.is_authenticated and viewer.pk != user.pk
-                        and is_blocked_between(viewer, user)):
+    if user is None or (
+        viewer is not None
+        and viewer.is_authenticated
+        and viewer.pk != user.pk
+        and is_blocked_between(viewer, user)
+    ):
         return None
     return user

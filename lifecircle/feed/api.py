@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Router
 from ninja.files import UploadedFile
@@ -22,19 +23,38 @@ def _name(user, name) -> dict:
 def post_out(viewer, view: selectors.PostView) -> dict:
     p = view.post
     return {
-        "id": p.pk, "author": _name(p.author, view.author_name), "text": p.text,
+        "id": p.pk,
+        "author": _name(p.author, view.author_name),
+        "text": p.text,
         "audience": p.audience if p.author_id == viewer.pk else None,
-        "images": [{"url": i.image.url, "thumb_url": i.thumb.url, "width": i.width, "height": i.height} for i in p.images.all()],
+        "images": [
+            {
+                "url": reverse("feed:image", args=[i.pk, "full"]),
+                "thumb_url": reverse("feed:image", args=[i.pk, "thumb"]),
+                "width": i.width,
+                "height": i.height,
+            }
+            for i in p.images.all()
+        ],
         "created_at": p.created_at,
-        "likes": [_name(u, n) for u, n in view.likes], "liked_by_me": view.liked_by_me,
+        "likes": [_name(u, n) for u, n in view.likes],
+        "liked_by_me": view.liked_by_me,
         "comments": [
-            {"id": c.pk, "author": _name(c.author, n), "text": c.text, "created_at": c.created_at,
-             "reply_to_user": _name(c.reply_to_user, rn) if rn else None}
+            {
+                "id": c.pk,
+                "author": _name(c.author, n),
+                "text": c.text,
+                "created_at": c.created_at,
+                "reply_to_user": _name(c.reply_to_user, rn) if rn else None,
+            }
             for c, n, rn in view.comments
         ],
         "tips_enabled": p.tips_enabled,
-        "tips": None if view.tips_total_fen is None else {
-            "total_fen": view.tips_total_fen, "count": view.tips_count,
+        "tips": None
+        if view.tips_total_fen is None
+        else {
+            "total_fen": view.tips_total_fen,
+            "count": view.tips_count,
             "tippers": [{"user": _name(u, n), "amount_fen": a} for u, n, a in view.tippers],
         },
         "my_tips_fen": view.my_tips_fen,
@@ -42,7 +62,10 @@ def post_out(viewer, view: selectors.PostView) -> dict:
 
 
 def page_out(viewer, posts, next_cursor) -> dict:
-    return {"items": [post_out(viewer, v) for v in selectors.post_views(viewer=viewer, posts=posts)], "next_cursor": next_cursor}
+    return {
+        "items": [post_out(viewer, v) for v in selectors.post_views(viewer=viewer, posts=posts)],
+        "next_cursor": next_cursor,
+    }
 
 
 def _visible(viewer, post_id: int):
@@ -85,15 +108,24 @@ def post_create(
         raise validation_error("images", "too_many_images", _("A post has at most 9 images."))
     limit = settings.LIFECIRCLE["POST_IMAGE_MAX_BYTES"] + 1
     post = services.post_create(
-        author=request.auth, text=text, audience=audience, audience_user_ids=audience_user_ids,
-        audience_tag_ids=audience_tag_ids, tips_enabled=tips_enabled, images=[f.read(limit) for f in images],
+        author=request.auth,
+        text=text,
+        audience=audience,
+        audience_user_ids=audience_user_ids,
+        audience_tag_ids=audience_tag_ids,
+        tips_enabled=tips_enabled,
+        images=[f.read(limit) for f in images],
     )
-    return 201, post_out(request.auth, selectors.post_views(viewer=request.auth, posts=[_visible(request.auth, post.pk)])[0])
+    return 201, post_out(
+        request.auth, selectors.post_views(viewer=request.auth, posts=[_visible(request.auth, post.pk)])[0]
+    )
 
 
 @router.get("/posts/{post_id}", response=PostOut)
 def post_get(request, post_id: int):
-    return post_out(request.auth, selectors.post_views(viewer=request.auth, posts=[_visible(request.auth, post_id)])[0])
+    return post_out(
+        request.auth, selectors.post_views(viewer=request.auth, posts=[_visible(request.auth, post_id)])[0]
+    )
 
 
 @router.patch("/posts/{post_id}", response=PostOut)
@@ -137,7 +169,9 @@ def tip(request, post_id: int, data: TipIn | None = None):
     """One tap: a random ¥0.01–¥0.99, password-free within the limits. Send a fresh
     ``Idempotency-Key`` per tap; a retry with the same key repeats the first result."""
     t = services.tip_create(
-        tipper=request.auth, post_id=post_id, idempotency_key=request.headers.get("Idempotency-Key"),
+        tipper=request.auth,
+        post_id=post_id,
+        idempotency_key=request.headers.get("Idempotency-Key"),
         pin=data.pin if data else None,
     )
     return 201, {"post_id": t.post_id, "amount_fen": t.amount_fen, "entry_id": t.entry_id}

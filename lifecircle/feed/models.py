@@ -34,7 +34,13 @@ class Post(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["author", "-created_at", "-id"], condition=Q(deleted_at__isnull=True), name="post_author_recent"),
+            # A user's newest posts, and the timeline's top-N per author. ``audience`` is in the
+            # key (not INCLUDE, which SQLite lacks) so PostgreSQL checks it index-only.
+            models.Index(
+                fields=["author", "-created_at", "-id", "audience"],
+                condition=Q(deleted_at__isnull=True),
+                name="post_author_recent_aud",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,7 +93,9 @@ class Comment(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     reply_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    reply_to_user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    reply_to_user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     text = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -114,7 +122,9 @@ class Tip(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["tipper", "idempotency_key"], name="one_tip_per_key"),
-            models.CheckConstraint(condition=Q(amount_fen__gte=1, amount_fen__lte=99), name="tip_between_1_and_99_fen"),
+            models.CheckConstraint(
+                condition=Q(amount_fen__gte=1, amount_fen__lte=99), name="tip_between_1_and_99_fen"
+            ),
         ]
         indexes = [models.Index(fields=["post"], condition=Q(entry_id__isnull=False), name="tip_paid")]
 

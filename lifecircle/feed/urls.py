@@ -9,4 +9,5 @@ urlpatterns = [
     path("p/<int:post_id>/", views.post_detail, name="post"),
     path("p/<int:post_id>/<str:action>/", views.post_action, name="post_action"),
     path("u/<int:user_id>/", views.user_posts, name="user"),
+    path("img/<int:image_id>/<str:size>/", views.image, name="image"),
 ]

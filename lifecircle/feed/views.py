@@ -45,18 +45,29 @@ def user_posts(request, user_id: int):
     author = user_get_for_viewer(viewer=request.user, user_id=user_id)
     if author is None:
         raise Http404
-    posts, next_cursor = selectors.posts_of(viewer=request.user, author=author, cursor=request.GET.get("cursor") or None)
+    posts, next_cursor = selectors.posts_of(
+        viewer=request.user, author=author, cursor=request.GET.get("cursor") or None
+    )
     if request.headers.get("HX-Request"):
         return _cards(request, posts, next_cursor, more_url=request.path)
-    return _cards(request, posts, next_cursor, template="feed/user.html", more_url=request.path,
-                  author=author, author_name=display_name_for(request.user, author))
+    return _cards(
+        request,
+        posts,
+        next_cursor,
+        template="feed/user.html",
+        more_url=request.path,
+        author=author,
+        author_name=display_name_for(request.user, author),
+    )
 
 
 @login_required
 def compose(request):
-    context = {"audiences": Audience.choices,
-               "friends": [(f.friend, n) for f, n in _friend_names(request.user)],
-               "tags": social.tags_for(user=request.user)}
+    context = {
+        "audiences": Audience.choices,
+        "friends": [(f.friend, n) for f, n in _friend_names(request.user)],
+        "tags": social.tags_for(user=request.user),
+    }
     if request.method == "POST":
         limit = settings.LIFECIRCLE["POST_IMAGE_MAX_BYTES"] + 1
         try:
@@ -94,6 +105,28 @@ def _post_card(request, post_id: int, **extra):
 
 
 @login_required
+def image(request, image_id: int, size: str):
+    """A post's photo, only for viewers who may see the post (never a public media URL)."""
+    from django.http import FileResponse
+
+    from lifecircle.feed.models import PostImage
+
+    img = PostImage.objects.select_related("post", "post__author").filter(pk=image_id).first()
+    if (
+        img is None
+        or size not in ("full", "thumb")
+        or not selectors.post_visible(viewer=request.user, post=img.post)
+    ):
+        raise Http404
+    field = img.image if size == "full" else img.thumb
+    response = FileResponse(
+        field.open("rb"), content_type="image/png" if field.name.endswith(".png") else "image/jpeg"
+    )
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@login_required
 def post_detail(request, post_id: int):
     return render(request, "feed/post.html", _post_card(request, post_id))
 
@@ -112,13 +145,21 @@ def post_action(request, post_id: int, action: str):
             services.like_set(user=user, post_id=post_id, liked=False)
         elif action == "comment":
             reply_to = post.get("reply_to_id")
-            services.comment_create(user=user, post_id=post_id, text=post.get("text", ""),
-                                    reply_to_id=int(reply_to) if reply_to and reply_to.isdigit() else None)
+            services.comment_create(
+                user=user,
+                post_id=post_id,
+                text=post.get("text", ""),
+                reply_to_id=int(reply_to) if reply_to and reply_to.isdigit() else None,
+            )
         elif action == "delete_comment":
             services.comment_delete(user=user, comment_id=int(post.get("comment_id") or 0))
         elif action == "tip":
-            tip = services.tip_create(tipper=user, post_id=post_id, idempotency_key=post.get("idempotency_key"),
-                                      pin=post.get("pin") or None)
+            tip = services.tip_create(
+                tipper=user,
+                post_id=post_id,
+                idempotency_key=post.get("idempotency_key"),
+                pin=post.get("pin") or None,
+            )
             extra["tipped_fen"] = tip.amount_fen
         elif action in ("tips_on", "tips_off"):
             services.post_tips_set(user=user, post_id=post_id, enabled=action == "tips_on")

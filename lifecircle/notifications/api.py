@@ -35,7 +35,10 @@ class ReadIn(InputSchema):
 @router.get("", response=NotificationsOut)
 def notifications(request, before_id: int | None = None):
     items = selectors.notification_list(user=request.auth, before_id=before_id)
-    return {"unread": selectors.unread_count(user=request.auth), "items": notification_lines(viewer=request.auth, notifications=items)}
+    return {
+        "unread": selectors.unread_count(user=request.auth),
+        "items": notification_lines(viewer=request.auth, notifications=items),
+    }
 
 
 @router.post("/read", response=NotificationsOut)

@@ -13,14 +13,23 @@ from lifecircle.realtime.events import publish_on_commit
 
 
 def notification_create(
-    *, user_id: int, kind: str, actor_id: int | None = None, post_id: int | None = None,
-    comment_id: int | None = None, amount_fen: int | None = None,
+    *,
+    user_id: int,
+    kind: str,
+    actor_id: int | None = None,
+    post_id: int | None = None,
+    comment_id: int | None = None,
+    amount_fen: int | None = None,
 ) -> Notification | None:
     if actor_id is not None and actor_id == user_id:
         return None  # nobody is notified of their own actions
     with transaction.atomic():
         notification = Notification.objects.create(
-            user_id=user_id, kind=kind, actor_id=actor_id, post_id=post_id, comment_id=comment_id,
+            user_id=user_id,
+            kind=kind,
+            actor_id=actor_id,
+            post_id=post_id,
+            comment_id=comment_id,
             amount_fen=amount_fen,
         )
         unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()

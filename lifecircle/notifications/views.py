@@ -9,7 +9,11 @@ from lifecircle.notifications.render import notification_lines
 @login_required
 def centre(request):
     items = selectors.notification_list(user=request.user, limit=50)
-    return render(request, "notifications/centre.html", {"lines": notification_lines(viewer=request.user, notifications=items)})
+    return render(
+        request,
+        "notifications/centre.html",
+        {"lines": notification_lines(viewer=request.user, notifications=items)},
+    )
 
 
 @login_required

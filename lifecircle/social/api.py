@@ -61,9 +61,14 @@ def people_out(viewer, users) -> list[dict]:
 def request_out(viewer, request: FriendRequest) -> dict:
     from_user, to_user = people_out(viewer, [request.from_user, request.to_user])
     return {
-        "id": request.pk, "status": request.status, "message": request.message, "source": request.source,
-        "created_at": request.created_at, "expires_at": request.expires_at,
-        "from_user": from_user, "to_user": to_user,
+        "id": request.pk,
+        "status": request.status,
+        "message": request.message,
+        "source": request.source,
+        "created_at": request.created_at,
+        "expires_at": request.expires_at,
+        "from_user": from_user,
+        "to_user": to_user,
     }
 
 
@@ -97,12 +102,19 @@ def friend_request_send(request, data: FriendRequestIn):
     fr = services.friend_request_send(
         sender=request.auth, identifier=data.identifier, link_token=data.link_token, message=data.message
     )
-    return 201, {"request": request_out(request.auth, fr), "friends": fr.status == FriendRequest.Status.ACCEPTED}
+    return 201, {
+        "request": request_out(request.auth, fr),
+        "friends": fr.status == FriendRequest.Status.ACCEPTED,
+    }
 
 
 @friends_router.get("/requests", response=list[FriendRequestOut])
 def friend_requests_list(request, box: str = "received"):
-    qs = selectors.friend_requests_sent(user=request.auth) if box == "sent" else selectors.friend_requests_received(user=request.auth)
+    qs = (
+        selectors.friend_requests_sent(user=request.auth)
+        if box == "sent"
+        else selectors.friend_requests_received(user=request.auth)
+    )
     return [request_out(request.auth, fr) for fr in qs]
 
 
@@ -129,7 +141,10 @@ def friend_link(request):
 
 @friends_router.get("/tags", response=list[TagOut])
 def tags_list(request):
-    return [{"id": t.pk, "name": t.name, "member_ids": [m.pk for m in t.members.all()]} for t in selectors.tags_for(user=request.auth)]
+    return [
+        {"id": t.pk, "name": t.name, "member_ids": [m.pk for m in t.members.all()]}
+        for t in selectors.tags_for(user=request.auth)
+    ]
 
 
 @friends_router.post("/tags", response={201: TagOut})
@@ -222,8 +237,10 @@ def privacy_get(request):
 @privacy_router.patch("", response=PrivacyOut)
 def privacy_patch(request, data: PrivacyIn):
     services.privacy_update(
-        user=request.auth, findable_by_mobile=data.findable_by_mobile,
-        findable_by_username=data.findable_by_username, post_history=data.post_history,
+        user=request.auth,
+        findable_by_mobile=data.findable_by_mobile,
+        findable_by_username=data.findable_by_username,
+        post_history=data.post_history,
     )
     return privacy_out(request.auth)
 
@@ -232,9 +249,13 @@ def privacy_patch(request, data: PrivacyIn):
 def privacy_post_filters(request, user_id: int, data: PostFilterIn):
     """Per friend: hide my posts from them; don't show me their posts."""
     if data.hide_my_posts is not None:
-        services.post_filter_set(user=request.auth, other_id=user_id, kind=PostFilter.Kind.HIDE_MINE, on=data.hide_my_posts)
+        services.post_filter_set(
+            user=request.auth, other_id=user_id, kind=PostFilter.Kind.HIDE_MINE, on=data.hide_my_posts
+        )
     if data.mute_their_posts is not None:
-        services.post_filter_set(user=request.auth, other_id=user_id, kind=PostFilter.Kind.MUTE, on=data.mute_their_posts)
+        services.post_filter_set(
+            user=request.auth, other_id=user_id, kind=PostFilter.Kind.MUTE, on=data.mute_their_posts
+        )
     return privacy_out(request.auth)
 
 

@@ -44,7 +44,9 @@ class FriendRequest(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["from_user", "to_user"], condition=Q(status="pending"), name="one_pending_request_per_pair"
+                fields=["from_user", "to_user"],
+                condition=Q(status="pending"),
+                name="one_pending_request_per_pair",
             ),
             models.CheckConstraint(condition=~Q(from_user=F("to_user")), name="no_request_to_self"),
         ]

@@ -49,20 +49,27 @@ def are_friends(a: User | int, b: User | int) -> bool:
 
 
 def friendship_get(*, user: User, friend_id: int) -> Friendship | None:
-    return Friendship.objects.select_related("friend", "friend__identity").filter(user=user, friend_id=friend_id).first()
+    return (
+        Friendship.objects.select_related("friend", "friend__identity")
+        .filter(user=user, friend_id=friend_id)
+        .first()
+    )
 
 
 def mutual_friend_ids(a: User, b: User) -> set[int]:
     """Friends both ``a`` and ``b`` have — one query, a semi-join on the friendship index."""
     return set(
-        Friendship.objects.filter(user=a, friend_id__in=Friendship.objects.filter(user=b).values("friend_id"))
-        .values_list("friend_id", flat=True)
+        Friendship.objects.filter(
+            user=a, friend_id__in=Friendship.objects.filter(user=b).values("friend_id")
+        ).values_list("friend_id", flat=True)
     )
 
 
 def remarks_for(*, viewer: User, user_ids) -> dict[int, str]:
     return dict(
-        Friendship.objects.filter(user=viewer, friend_id__in=list(user_ids)).values_list("friend_id", "remark")
+        Friendship.objects.filter(user=viewer, friend_id__in=list(user_ids)).values_list(
+            "friend_id", "remark"
+        )
     )
 
 
@@ -74,7 +81,9 @@ def tags_for(*, user: User) -> QuerySet[FriendTag]:
 def is_blocked_between(a: User | int, b: User | int) -> bool:
     """Has either blocked the other?"""
     a_id, b_id = _pk(a), _pk(b)
-    return Block.objects.filter(Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)).exists()
+    return Block.objects.filter(
+        Q(blocker_id=a_id, blocked_id=b_id) | Q(blocker_id=b_id, blocked_id=a_id)
+    ).exists()
 
 
 def has_blocked(blocker: User | int, blocked: User | int) -> bool:
@@ -136,7 +145,10 @@ def post_access(*, viewer: User | None, author: User) -> PostAccess:
         return PostAccess(allowed=False, is_friend=are_friends(viewer, author))
     since = _history_since(privacy_for(user=author).post_history, timezone.now())
     return PostAccess(
-        allowed=True, is_friend=are_friends(viewer, author), since=since, muted=PostFilter.Kind.MUTE in filters
+        allowed=True,
+        is_friend=are_friends(viewer, author),
+        since=since,
+        muted=PostFilter.Kind.MUTE in filters,
     )
 
 
@@ -146,15 +158,20 @@ def timeline_authors(*, viewer: User) -> dict[int, dt.datetime | None]:
     the viewer, minus friends the viewer muted. Four queries for any number of friends."""
     now = timezone.now()
     friends = dict(
-        Friendship.objects.filter(user=viewer)
-        .values_list("friend_id", "friend__privacy__post_history")
+        Friendship.objects.filter(user=viewer).values_list("friend_id", "friend__privacy__post_history")
     )
     excluded = blocked_ids_either_way(user=viewer)
     excluded |= set(
-        PostFilter.objects.filter(other=viewer, kind=PostFilter.Kind.HIDE_MINE).values_list("owner_id", flat=True)
+        PostFilter.objects.filter(other=viewer, kind=PostFilter.Kind.HIDE_MINE).values_list(
+            "owner_id", flat=True
+        )
     )
     excluded |= post_filter_ids(user=viewer, kind=PostFilter.Kind.MUTE)
-    authors = {fid: _history_since(history or PostHistory.ALL, now) for fid, history in friends.items() if fid not in excluded}
+    authors = {
+        fid: _history_since(history or PostHistory.ALL, now)
+        for fid, history in friends.items()
+        if fid not in excluded
+    }
     authors[viewer.pk] = None
     return authors
 
@@ -176,7 +193,9 @@ def user_find_for_request(*, viewer: User, identifier: str) -> tuple[User, str] 
     if user is None or user.pk == viewer.pk:
         return (user, source) if user is not None else None
     privacy = privacy_for(user=user)
-    findable = privacy.findable_by_mobile if source == FriendRequest.Source.MOBILE else privacy.findable_by_username
+    findable = (
+        privacy.findable_by_mobile if source == FriendRequest.Source.MOBILE else privacy.findable_by_username
+    )
     if not findable and not are_friends(viewer, user):
         return None
     if has_blocked(user, viewer):

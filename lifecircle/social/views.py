@@ -28,10 +28,14 @@ def _people(viewer, users):
 def friends_home(request):
     friendships = list(selectors.friendships_for(user=request.user))
     names = display_names_for(request.user, [f.friend for f in friendships])
-    return render(request, "social/home.html", {
-        "friends": [(f.friend, names[f.friend_id]) for f in friendships],
-        "pending": selectors.friend_requests_received(user=request.user).count(),
-    })
+    return render(
+        request,
+        "social/home.html",
+        {
+            "friends": [(f.friend, names[f.friend_id]) for f in friendships],
+            "pending": selectors.friend_requests_received(user=request.user).count(),
+        },
+    )
 
 
 @login_required
@@ -42,7 +46,8 @@ def find(request):
         response, _result = post_action(
             request,
             lambda: services.friend_request_send(
-                sender=request.user, identifier=request.POST.get("identifier", ""),
+                sender=request.user,
+                identifier=request.POST.get("identifier", ""),
                 message=request.POST.get("message", ""),
             ),
             success=_("Friend request sent."),
@@ -53,8 +58,11 @@ def find(request):
         found = selectors.user_find_for_request(viewer=request.user, identifier=q)
         if found is not None and found[0].pk != request.user.pk:
             user = found[0]
-            context.update(found=user, name=display_name_for(request.user, user),
-                           is_friend=selectors.are_friends(request.user, user))
+            context.update(
+                found=user,
+                name=display_name_for(request.user, user),
+                is_friend=selectors.are_friends(request.user, user),
+            )
         else:
             context["not_found"] = True
     return render(request, "social/find.html", context)
@@ -65,10 +73,14 @@ def requests_page(request):
     received = list(selectors.friend_requests_received(user=request.user))
     sent = list(selectors.friend_requests_sent(user=request.user))
     names = display_names_for(request.user, [r.from_user for r in received] + [r.to_user for r in sent])
-    return render(request, "social/requests.html", {
-        "received": [(r, names[r.from_user_id]) for r in received],
-        "sent": [(r, names[r.to_user_id]) for r in sent],
-    })
+    return render(
+        request,
+        "social/requests.html",
+        {
+            "received": [(r, names[r.from_user_id]) for r in received],
+            "sent": [(r, names[r.to_user_id]) for r in sent],
+        },
+    )
 
 
 @login_required
@@ -78,9 +90,15 @@ def request_answer(request, request_id: int, action: str):
         fn = lambda: services.friend_request_cancel(user=request.user, request_id=request_id)  # noqa: E731
     else:
         fn = lambda: services.friend_request_answer(user=request.user, request_id=request_id, action=action)  # noqa: E731
-    messages_for = {"accept": _("You are now friends."), "decline": _("Request declined."),
-                    "ignore": _("Request ignored."), "cancel": _("Request withdrawn.")}
-    response, _result = post_action(request, fn, success=messages_for.get(action), redirect_to=reverse("social:requests"))
+    messages_for = {
+        "accept": _("You are now friends."),
+        "decline": _("Request declined."),
+        "ignore": _("Request ignored."),
+        "cancel": _("Request withdrawn."),
+    }
+    response, _result = post_action(
+        request, fn, success=messages_for.get(action), redirect_to=reverse("social:requests")
+    )
     return response
 
 
@@ -92,8 +110,11 @@ def person(request, user_id: int):
     me = request.user
     friendship = selectors.friendship_get(user=me, friend_id=user.pk)
     context = {
-        "person": user, "name": display_name_for(me, user), "friendship": friendship,
-        "is_self": user.pk == me.pk, "i_blocked": selectors.has_blocked(me, user),
+        "person": user,
+        "name": display_name_for(me, user),
+        "friendship": friendship,
+        "is_self": user.pk == me.pk,
+        "i_blocked": selectors.has_blocked(me, user),
     }
     if friendship is not None:
         mutual_ids = selectors.mutual_friend_ids(me, user)
@@ -112,15 +133,25 @@ def person_action(request, user_id: int, action: str):
     me, post = request.user, request.POST
     here = reverse("social:person", args=[user_id])
     actions = {
-        "remark": (lambda: services.friend_remark_set(user=me, friend_id=user_id, remark=post.get("remark", "")),
-                   _("Remark saved.")),
+        "remark": (
+            lambda: services.friend_remark_set(user=me, friend_id=user_id, remark=post.get("remark", "")),
+            _("Remark saved."),
+        ),
         "remove": (lambda: services.friend_remove(user=me, friend_id=user_id), _("Friend removed.")),
         "block": (lambda: services.block_create(user=me, target_id=user_id), _("Blocked.")),
         "unblock": (lambda: services.block_remove(user=me, target_id=user_id), _("Unblocked.")),
-        "hide": (lambda: services.post_filter_set(user=me, other_id=user_id, kind=PostFilter.Kind.HIDE_MINE,
-                                                  on=post.get("on") == "1"), _("Saved.")),
-        "mute": (lambda: services.post_filter_set(user=me, other_id=user_id, kind=PostFilter.Kind.MUTE,
-                                                  on=post.get("on") == "1"), _("Saved.")),
+        "hide": (
+            lambda: services.post_filter_set(
+                user=me, other_id=user_id, kind=PostFilter.Kind.HIDE_MINE, on=post.get("on") == "1"
+            ),
+            _("Saved."),
+        ),
+        "mute": (
+            lambda: services.post_filter_set(
+                user=me, other_id=user_id, kind=PostFilter.Kind.MUTE, on=post.get("on") == "1"
+            ),
+            _("Saved."),
+        ),
         "tags": (lambda: _set_tags(me, user_id, post.getlist("tag_ids")), _("Tags saved.")),
     }
     if action not in actions:
@@ -137,7 +168,11 @@ def _set_tags(me, friend_id: int, tag_ids) -> None:
         members = {m.pk for m in tag.members.all()}
         has = friend_id in members
         if (tag.pk in wanted) != has:
-            services.tag_update(user=me, tag_id=tag.pk, member_ids=(members | {friend_id}) if tag.pk in wanted else (members - {friend_id}))
+            services.tag_update(
+                user=me,
+                tag_id=tag.pk,
+                member_ids=(members | {friend_id}) if tag.pk in wanted else (members - {friend_id}),
+            )
 
 
 @login_required
@@ -151,23 +186,36 @@ def privacy(request):
                 findable_by_username=request.POST.get("findable_by_username") == "on",
                 post_history=request.POST.get("post_history", PostHistory.ALL),
             ),
-            success=_("Privacy settings saved."), redirect_to=reverse("social:privacy"),
+            success=_("Privacy settings saved."),
+            redirect_to=reverse("social:privacy"),
         )
         return response
     me = request.user
-    hidden = User.objects.select_related("identity").filter(pk__in=selectors.post_filter_ids(user=me, kind=PostFilter.Kind.HIDE_MINE))
-    muted = User.objects.select_related("identity").filter(pk__in=selectors.post_filter_ids(user=me, kind=PostFilter.Kind.MUTE))
-    return render(request, "social/privacy.html", {
-        "privacy": selectors.privacy_for(user=me), "history_choices": PostHistory.choices,
-        "hidden": _people(me, hidden), "muted": _people(me, muted),
-    })
+    hidden = User.objects.select_related("identity").filter(
+        pk__in=selectors.post_filter_ids(user=me, kind=PostFilter.Kind.HIDE_MINE)
+    )
+    muted = User.objects.select_related("identity").filter(
+        pk__in=selectors.post_filter_ids(user=me, kind=PostFilter.Kind.MUTE)
+    )
+    return render(
+        request,
+        "social/privacy.html",
+        {
+            "privacy": selectors.privacy_for(user=me),
+            "history_choices": PostHistory.choices,
+            "hidden": _people(me, hidden),
+            "muted": _people(me, muted),
+        },
+    )
 
 
 @login_required
 def qr(request):
     link = services.friend_link_create(user=request.user)
     url = request.build_absolute_uri(reverse("social:add_by_link", args=[link.token]))
-    svg = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10).to_string(encoding="unicode")
+    svg = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=10).to_string(
+        encoding="unicode"
+    )
     return render(request, "social/qr.html", {"link": link, "url": url, "svg": svg})
 
 
@@ -177,23 +225,33 @@ def add_by_link(request, token: str):
     if request.method == "POST":
         response, _result = post_action(
             request,
-            lambda: services.friend_request_send(sender=request.user, link_token=token, message=request.POST.get("message", "")),
-            success=_("Friend request sent."), redirect_to=reverse("social:home"),
+            lambda: services.friend_request_send(
+                sender=request.user, link_token=token, message=request.POST.get("message", "")
+            ),
+            success=_("Friend request sent."),
+            redirect_to=reverse("social:home"),
         )
         return response
     context = {"link": link, "token": token}
     if link is not None:
-        context.update(owner=link.owner, name=display_name_for(request.user, link.owner),
-                       is_self=link.owner_id == request.user.pk,
-                       is_friend=selectors.are_friends(request.user, link.owner))
+        context.update(
+            owner=link.owner,
+            name=display_name_for(request.user, link.owner),
+            is_self=link.owner_id == request.user.pk,
+            is_friend=selectors.are_friends(request.user, link.owner),
+        )
     return render(request, "social/add_by_link.html", context, status=200 if link else 404)
 
 
 @login_required
 def blocked(request):
-    return render(request, "social/blocked.html", {
-        "people": _people(request.user, [b.blocked for b in selectors.blocks_made_by(user=request.user)]),
-    })
+    return render(
+        request,
+        "social/blocked.html",
+        {
+            "people": _people(request.user, [b.blocked for b in selectors.blocks_made_by(user=request.user)]),
+        },
+    )
 
 
 @login_required
@@ -202,32 +260,48 @@ def tags(request):
         if request.POST.get("action") == "delete":
             fn = lambda: services.tag_delete(user=request.user, tag_id=int(request.POST.get("tag_id") or 0))  # noqa: E731
         else:
-            fn = lambda: services.tag_create(user=request.user, name=request.POST.get("name", ""),  # noqa: E731
-                                             member_ids=request.POST.getlist("member_ids"))
+            def fn():
+                return services.tag_create(
+                            user=request.user,
+                            name=request.POST.get("name", ""),
+                            member_ids=request.POST.getlist("member_ids"),
+                        )
         response, _result = post_action(request, fn, success=_("Saved."), redirect_to=reverse("social:tags"))
         return response
     friendships = list(selectors.friendships_for(user=request.user))
-    return render(request, "social/tags.html", {
-        "tags": selectors.tags_for(user=request.user),
-        "friends": _people(request.user, [f.friend for f in friendships]),
-    })
+    return render(
+        request,
+        "social/tags.html",
+        {
+            "tags": selectors.tags_for(user=request.user),
+            "friends": _people(request.user, [f.friend for f in friendships]),
+        },
+    )
 
 
 @login_required
 def groups(request):
     if request.method == "POST":
-        response, group = post_action(
+        response, _group = post_action(
             request,
-            lambda: services.group_create(owner=request.user, name=request.POST.get("name", ""),
-                                          member_ids=request.POST.getlist("member_ids")),
-            success=_("Group created."), redirect_to=reverse("social:groups"),
+            lambda: services.group_create(
+                owner=request.user,
+                name=request.POST.get("name", ""),
+                member_ids=request.POST.getlist("member_ids"),
+            ),
+            success=_("Group created."),
+            redirect_to=reverse("social:groups"),
         )
         return response
     friendships = list(selectors.friendships_for(user=request.user))
-    return render(request, "social/groups.html", {
-        "groups": selectors.groups_for(user=request.user),
-        "friends": _people(request.user, [f.friend for f in friendships]),
-    })
+    return render(
+        request,
+        "social/groups.html",
+        {
+            "groups": selectors.groups_for(user=request.user),
+            "friends": _people(request.user, [f.friend for f in friendships]),
+        },
+    )
 
 
 @login_required
@@ -237,11 +311,19 @@ def group(request, group_id: int):
         raise Http404
     members = [m.user for m in selectors.group_members(group=g)]
     member_ids = {m.pk for m in members}
-    friends = [f.friend for f in selectors.friendships_for(user=request.user) if f.friend_id not in member_ids]
-    return render(request, "social/group.html", {
-        "group": g, "members": _people(request.user, members), "invitable": _people(request.user, friends),
-        "is_owner": g.owner_id == request.user.pk,
-    })
+    friends = [
+        f.friend for f in selectors.friendships_for(user=request.user) if f.friend_id not in member_ids
+    ]
+    return render(
+        request,
+        "social/group.html",
+        {
+            "group": g,
+            "members": _people(request.user, members),
+            "invitable": _people(request.user, friends),
+            "is_owner": g.owner_id == request.user.pk,
+        },
+    )
 
 
 @login_required
@@ -254,16 +336,33 @@ def group_action(request, group_id: int, action: str):
         return int(post.get("user_id") or 0)
 
     actions = {
-        "invite": (lambda: services.group_invite(inviter=me, group_id=group_id, user_ids=post.getlist("user_ids")),
-                   _("Invited."), here),
-        "update": (lambda: services.group_update(user=me, group_id=group_id, name=post.get("name"),
-                                                 notice=post.get("notice")), _("Group updated."), here),
-        "remove": (lambda: services.group_member_remove(owner=me, group_id=group_id, user_id=user_id()),
-                   _("Member removed."), here),
-        "owner": (lambda: services.group_owner_transfer(owner=me, group_id=group_id, new_owner_id=user_id()),
-                  _("You handed the group over."), here),
-        "leave": (lambda: services.group_leave(user=me, group_id=group_id), _("You left the group."),
-                  reverse("social:groups")),
+        "invite": (
+            lambda: services.group_invite(inviter=me, group_id=group_id, user_ids=post.getlist("user_ids")),
+            _("Invited."),
+            here,
+        ),
+        "update": (
+            lambda: services.group_update(
+                user=me, group_id=group_id, name=post.get("name"), notice=post.get("notice")
+            ),
+            _("Group updated."),
+            here,
+        ),
+        "remove": (
+            lambda: services.group_member_remove(owner=me, group_id=group_id, user_id=user_id()),
+            _("Member removed."),
+            here,
+        ),
+        "owner": (
+            lambda: services.group_owner_transfer(owner=me, group_id=group_id, new_owner_id=user_id()),
+            _("You handed the group over."),
+            here,
+        ),
+        "leave": (
+            lambda: services.group_leave(user=me, group_id=group_id),
+            _("You left the group."),
+            reverse("social:groups"),
+        ),
     }
     if action not in actions:
         raise Http404

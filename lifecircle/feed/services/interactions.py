@@ -31,7 +31,9 @@ def like_set(*, user: User, post_id: int, liked: bool = True) -> bool:
     try:
         with transaction.atomic():
             Like.objects.create(post=post, user=user)
-            notification_create(user_id=post.author_id, kind=Notification.Kind.LIKE, actor_id=user.pk, post_id=post.pk)
+            notification_create(
+                user_id=post.author_id, kind=Notification.Kind.LIKE, actor_id=user.pk, post_id=post.pk
+            )
     except IntegrityError:
         pass  # already liked
     return True
@@ -53,14 +55,27 @@ def comment_create(*, user: User, post_id: int, text: str, reply_to_id: int | No
             raise NotFound("comment_not_found", _("No such comment."))
     with transaction.atomic():
         comment = Comment.objects.create(
-            post=post, author=user, text=text, reply_to=reply_to,
+            post=post,
+            author=user,
+            text=text,
+            reply_to=reply_to,
             reply_to_user=reply_to.author if reply_to else None,
         )
-        notification_create(user_id=post.author_id, kind=Notification.Kind.COMMENT, actor_id=user.pk,
-                            post_id=post.pk, comment_id=comment.pk)
+        notification_create(
+            user_id=post.author_id,
+            kind=Notification.Kind.COMMENT,
+            actor_id=user.pk,
+            post_id=post.pk,
+            comment_id=comment.pk,
+        )
         if reply_to is not None and reply_to.author_id != post.author_id:
-            notification_create(user_id=reply_to.author_id, kind=Notification.Kind.REPLY, actor_id=user.pk,
-                                post_id=post.pk, comment_id=comment.pk)
+            notification_create(
+                user_id=reply_to.author_id,
+                kind=Notification.Kind.REPLY,
+                actor_id=user.pk,
+                post_id=post.pk,
+                comment_id=comment.pk,
+            )
     return comment
 
 

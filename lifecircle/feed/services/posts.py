@@ -22,12 +22,16 @@ def _audience_members(author: User, audience: str, user_ids, tag_ids) -> set[int
     if audience not in (Audience.INCLUDE, Audience.EXCLUDE):
         return set()
     chosen = {int(i) for i in user_ids or []}
-    tags = FriendTag.objects.filter(owner=author, pk__in=[int(t) for t in tag_ids or []]).prefetch_related("members")
+    tags = FriendTag.objects.filter(owner=author, pk__in=[int(t) for t in tag_ids or []]).prefetch_related(
+        "members"
+    )
     for tag in tags:
         chosen |= {m.pk for m in tag.members.all()}
     chosen &= social.friend_ids(user=author)  # tags and lists only ever name friends
     if audience == Audience.INCLUDE and not chosen:
-        raise validation_error("audience_user_ids", "audience_empty", _("Choose at least one friend who can see this."))
+        raise validation_error(
+            "audience_user_ids", "audience_empty", _("Choose at least one friend who can see this.")
+        )
     return chosen
 
 
@@ -56,17 +60,28 @@ def post_create(
     members = _audience_members(author, audience, audience_user_ids, audience_tag_ids)
     conf = settings.LIFECIRCLE
     cleaned = [
-        image_clean(data=data, field="images", max_bytes=conf["POST_IMAGE_MAX_BYTES"],
-                    max_side=conf["POST_IMAGE_SIZE"], thumb_side=conf["POST_THUMB_SIZE"])
+        image_clean(
+            data=data,
+            field="images",
+            max_bytes=conf["POST_IMAGE_MAX_BYTES"],
+            max_side=conf["POST_IMAGE_SIZE"],
+            thumb_side=conf["POST_THUMB_SIZE"],
+        )
         for data in images
     ]
     with transaction.atomic():
         post = Post.objects.create(author=author, text=text, audience=audience, tips_enabled=tips_enabled)
-        PostAudienceMember.objects.bulk_create([PostAudienceMember(post=post, user_id=uid) for uid in sorted(members)])
+        PostAudienceMember.objects.bulk_create(
+            [PostAudienceMember(post=post, user_id=uid) for uid in sorted(members)]
+        )
         for position, clean in enumerate(cleaned):
             img = PostImage(post=post, position=position, width=clean.width, height=clean.height)
-            img.image.save(f"{post.pk}-{position}.{clean.full.name.rsplit('.', 1)[1]}", clean.full, save=False)
-            img.thumb.save(f"{post.pk}-{position}-t.{clean.thumb.name.rsplit('.', 1)[1]}", clean.thumb, save=False)
+            img.image.save(
+                f"{post.pk}-{position}.{clean.full.name.rsplit('.', 1)[1]}", clean.full, save=False
+            )
+            img.thumb.save(
+                f"{post.pk}-{position}-t.{clean.thumb.name.rsplit('.', 1)[1]}", clean.thumb, save=False
+            )
             img.save()
     return post
 

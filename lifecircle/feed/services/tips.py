@@ -41,18 +41,30 @@ def tip_create(*, tipper: User, post_id: int, idempotency_key: str | None, pin: 
         tip = Tip.objects.get(tipper=tipper, idempotency_key=key)
         if tip.post_id != post.pk:
             raise ApplicationError(
-                "idempotency_key_reused", _("This Idempotency-Key was already used for a different request."), status=422
+                "idempotency_key_reused",
+                _("This Idempotency-Key was already used for a different request."),
+                status=422,
             ) from None
     if tip.entry_id is not None:
         return tip  # a repeat of a tap that was paid
     entry = micropayment_create(
-        payer=tipper, payee=post.author, amount_fen=tip.amount_fen, purpose="tip",
-        idempotency_key=f"tip:{tip.pk}", pin=pin, details={"post_id": post.pk},
+        payer=tipper,
+        payee=post.author,
+        amount_fen=tip.amount_fen,
+        purpose="tip",
+        idempotency_key=f"tip:{tip.pk}",
+        pin=pin,
+        details={"post_id": post.pk},
     )
     with transaction.atomic():
         updated = Tip.objects.filter(pk=tip.pk, entry_id__isnull=True).update(entry_id=entry.pk)
         if updated:
-            notification_create(user_id=post.author_id, kind=Notification.Kind.TIP, actor_id=tipper.pk,
-                                post_id=post.pk, amount_fen=tip.amount_fen)
+            notification_create(
+                user_id=post.author_id,
+                kind=Notification.Kind.TIP,
+                actor_id=tipper.pk,
+                post_id=post.pk,
+                amount_fen=tip.amount_fen,
+            )
     tip.entry_id = entry.pk
     return tip

@@ -57,7 +57,9 @@ def test_replies_and_who_deletes_comments(trio):
     assert reply.reply_to_user == b
     assert Notification.objects.filter(user=b, kind="reply").count() == 1
     # C cannot reply to B's comment: C does not see it.
-    raises_code("comment_not_found", services.comment_create, user=c, post_id=post.pk, text="x", reply_to_id=first.pk)
+    raises_code(
+        "comment_not_found", services.comment_create, user=c, post_id=post.pk, text="x", reply_to_id=first.pk
+    )
     raises_code("comment_not_found", services.comment_delete, user=c, comment_id=first.pk)
     services.comment_delete(user=a, comment_id=first.pk)  # the author deletes any comment
     own = services.comment_create(user=c, post_id=post.pk, text="mine")
@@ -82,8 +84,11 @@ def test_people_who_cannot_see_a_post_cannot_touch_it(trio):
     a, _b, _c = trio
     stranger = make_user("stranger_x")
     post = services.post_create(author=a, text="friends only", audience="friends")
-    for fn, kwargs in ((services.like_set, {}), (services.comment_create, {"text": "x"}),
-                       (services.tip_create, {"idempotency_key": "k1"})):
+    for fn, kwargs in (
+        (services.like_set, {}),
+        (services.comment_create, {"text": "x"}),
+        (services.tip_create, {"idempotency_key": "k1"}),
+    ):
         user_kw = {"tipper": stranger} if fn is services.tip_create else {"user": stranger}
         raises_code("post_not_found", fn, post_id=post.pk, **user_kw, **kwargs)
 
@@ -164,7 +169,9 @@ def test_double_taps_and_retries_hit_the_ledger_exactly_once():
     def tap():
         barrier.wait()
         try:
-            results.append(services.tip_create(tipper=b, post_id=post.pk, idempotency_key="same-tap").amount_fen)
+            results.append(
+                services.tip_create(tipper=b, post_id=post.pk, idempotency_key="same-tap").amount_fen
+            )
         except ApplicationError as exc:
             errors.append(exc.code)
         finally:
@@ -196,7 +203,9 @@ def test_bad_posts_change_nothing(trio):
     raises_code("text_too_long", services.post_create, author=a, text="字" * 2001)
     raises_code("post_empty", services.post_create, author=a, text="  ")
     raises_code("audience_invalid", services.post_create, author=a, text="x", audience="everyone")
-    raises_code("audience_empty", services.post_create, author=a, text="x", audience="include", audience_user_ids=[])
+    raises_code(
+        "audience_empty", services.post_create, author=a, text="x", audience="include", audience_user_ids=[]
+    )
     assert not Post.objects.exists()
     post = services.post_create(author=a, text="字" * 2000, images=[_jpeg()] * 9)
     assert post.images.count() == 9
@@ -205,18 +214,27 @@ def test_bad_posts_change_nothing(trio):
 def test_api_bad_input_and_tipping_an_invisible_post(api_client, trio):
     from django.test import Client
 
-    a, b, _c = trio
+    a, _b, _c = trio
     stranger = make_user("stranger_x")
     post = services.post_create(author=a, text="friends only")
     token = api_client.as_user(stranger).token
-    r = Client().post(f"/api/v1/feed/posts/{post.pk}/tips", {}, content_type="application/json",
-                      HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_IDEMPOTENCY_KEY="k1")
+    r = Client().post(
+        f"/api/v1/feed/posts/{post.pk}/tips",
+        {},
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        HTTP_IDEMPOTENCY_KEY="k1",
+    )
     assert_error(r, 404, "post_not_found")
     files = {"text": "x", "images": [io.BytesIO(_jpeg()) for _ in range(10)]}
     r = Client().post("/api/v1/feed/posts", files, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert_error(r, 400, "too_many_images")
     r = Client().post("/api/v1/feed/posts", {"text": "x" * 2001}, HTTP_AUTHORIZATION=f"Bearer {token}")
     assert_error(r, 400, "text_too_long")
-    r = Client().post("/api/v1/feed/posts", {"text": "x", "images": [io.BytesIO(b"hello")]}, HTTP_AUTHORIZATION=f"Bearer {token}")
+    r = Client().post(
+        "/api/v1/feed/posts",
+        {"text": "x", "images": [io.BytesIO(b"hello")]},
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert_error(r, 400, "image_invalid")
     assert Post.objects.count() == 1

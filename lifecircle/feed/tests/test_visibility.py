@@ -14,22 +14,70 @@ from lifecircle.social.models import PostFilter
 
 pytestmark = pytest.mark.django_db
 
-RELATIONS = ["self", "friend", "named_friend", "stranger", "blocked_by_author", "blocker_of_author",
-             "hidden_from", "muting_viewer"]
+RELATIONS = [
+    "self",
+    "friend",
+    "named_friend",
+    "stranger",
+    "blocked_by_author",
+    "blocker_of_author",
+    "hidden_from",
+    "muting_viewer",
+]
 AUDIENCES = ["public", "friends", "private", "include", "exclude"]
 
 # audience → relation → (sees the post itself, sees it in the timeline)
 EXPECTED = {
-    "public": dict(self=(1, 1), friend=(1, 1), named_friend=(1, 1), stranger=(1, 0), blocked_by_author=(0, 0),
-                   blocker_of_author=(0, 0), hidden_from=(0, 0), muting_viewer=(1, 0)),
-    "friends": dict(self=(1, 1), friend=(1, 1), named_friend=(1, 1), stranger=(0, 0), blocked_by_author=(0, 0),
-                    blocker_of_author=(0, 0), hidden_from=(0, 0), muting_viewer=(1, 0)),
-    "private": dict(self=(1, 1), friend=(0, 0), named_friend=(0, 0), stranger=(0, 0), blocked_by_author=(0, 0),
-                    blocker_of_author=(0, 0), hidden_from=(0, 0), muting_viewer=(0, 0)),
-    "include": dict(self=(1, 1), friend=(0, 0), named_friend=(1, 1), stranger=(0, 0), blocked_by_author=(0, 0),
-                    blocker_of_author=(0, 0), hidden_from=(0, 0), muting_viewer=(0, 0)),
-    "exclude": dict(self=(1, 1), friend=(1, 1), named_friend=(0, 0), stranger=(0, 0), blocked_by_author=(0, 0),
-                    blocker_of_author=(0, 0), hidden_from=(0, 0), muting_viewer=(1, 0)),
+    "public": dict(
+        self=(1, 1),
+        friend=(1, 1),
+        named_friend=(1, 1),
+        stranger=(1, 0),
+        blocked_by_author=(0, 0),
+        blocker_of_author=(0, 0),
+        hidden_from=(0, 0),
+        muting_viewer=(1, 0),
+    ),
+    "friends": dict(
+        self=(1, 1),
+        friend=(1, 1),
+        named_friend=(1, 1),
+        stranger=(0, 0),
+        blocked_by_author=(0, 0),
+        blocker_of_author=(0, 0),
+        hidden_from=(0, 0),
+        muting_viewer=(1, 0),
+    ),
+    "private": dict(
+        self=(1, 1),
+        friend=(0, 0),
+        named_friend=(0, 0),
+        stranger=(0, 0),
+        blocked_by_author=(0, 0),
+        blocker_of_author=(0, 0),
+        hidden_from=(0, 0),
+        muting_viewer=(0, 0),
+    ),
+    "include": dict(
+        self=(1, 1),
+        friend=(0, 0),
+        named_friend=(1, 1),
+        stranger=(0, 0),
+        blocked_by_author=(0, 0),
+        blocker_of_author=(0, 0),
+        hidden_from=(0, 0),
+        muting_viewer=(0, 0),
+    ),
+    "exclude": dict(
+        self=(1, 1),
+        friend=(1, 1),
+        named_friend=(0, 0),
+        stranger=(0, 0),
+        blocked_by_author=(0, 0),
+        blocker_of_author=(0, 0),
+        hidden_from=(0, 0),
+        muting_viewer=(1, 0),
+    ),
 }
 
 
@@ -53,8 +101,12 @@ def world(relation: str, audience: str):
             social.block_create(user=author, target_id=viewer.pk)
         if relation == "blocker_of_author":
             social.block_create(user=viewer, target_id=author.pk)
-    post = services.post_create(author=author, text="hello", audience=audience,
-                                audience_user_ids=[named.pk] if audience in ("include", "exclude") else [])
+    post = services.post_create(
+        author=author,
+        text="hello",
+        audience=audience,
+        audience_user_ids=[named.pk] if audience in ("include", "exclude") else [],
+    )
     return author, viewer, post
 
 
@@ -80,12 +132,23 @@ def test_tags_expand_into_the_audience():
     make_friends(author, a)
     make_friends(author, b)
     tag = social.tag_create(user=author, name="Family", member_ids=[a.pk])
-    post = services.post_create(author=author, text="family only", audience="include", audience_tag_ids=[tag.pk])
+    post = services.post_create(
+        author=author, text="family only", audience="include", audience_tag_ids=[tag.pk]
+    )
     assert selectors.post_visible(viewer=a, post=post) and not selectors.post_visible(viewer=b, post=post)
 
 
-@pytest.mark.parametrize(("history", "old_days", "visible"), [("all", 400, True), ("6m", 170, True), ("6m", 200, False),
-                                                               ("30d", 29, True), ("30d", 31, False), ("3d", 4, False)])
+@pytest.mark.parametrize(
+    ("history", "old_days", "visible"),
+    [
+        ("all", 400, True),
+        ("6m", 170, True),
+        ("6m", 200, False),
+        ("30d", 29, True),
+        ("30d", 31, False),
+        ("3d", 4, False),
+    ],
+)
 def test_how_far_back(history, old_days, visible):
     author, viewer = make_user("author_x"), make_user("viewer_x")
     make_friends(author, viewer)

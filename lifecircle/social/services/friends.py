@@ -81,10 +81,13 @@ def friend_request_send(
         )
         if reverse is not None:
             return _accept(reverse, now)
-        sent_today = FriendRequest.objects.filter(from_user=sender, created_at__gte=now - dt.timedelta(days=1)).count()
+        sent_today = FriendRequest.objects.filter(
+            from_user=sender, created_at__gte=now - dt.timedelta(days=1)
+        ).count()
         if sent_today >= _conf("FRIEND_REQUESTS_PER_DAY"):
             raise ApplicationError(
-                "friend_request_limit", _("You have sent too many friend requests today. Try again tomorrow."),
+                "friend_request_limit",
+                _("You have sent too many friend requests today. Try again tomorrow."),
                 status=429,
             )
         # An expired pending request does not block a new one.
@@ -94,7 +97,11 @@ def friend_request_send(
         try:
             with transaction.atomic():
                 request = FriendRequest.objects.create(
-                    from_user=sender, to_user=target, message=message, source=source, created_at=now,
+                    from_user=sender,
+                    to_user=target,
+                    message=message,
+                    source=source,
+                    created_at=now,
                     expires_at=now + dt.timedelta(days=_conf("FRIEND_REQUEST_TTL_DAYS")),
                 )
         except IntegrityError:
@@ -128,8 +135,10 @@ def friend_request_answer(*, user: User, request_id: int, action: str) -> Friend
     now = timezone.now()
     with transaction.atomic():
         request = (
-            FriendRequest.objects.select_for_update().select_related("from_user", "to_user")
-            .filter(pk=request_id, to_user=user).first()
+            FriendRequest.objects.select_for_update()
+            .select_related("from_user", "to_user")
+            .filter(pk=request_id, to_user=user)
+            .first()
         )
         if request is None:
             raise NotFound("request_not_found", _("No such friend request."))
@@ -141,7 +150,9 @@ def friend_request_answer(*, user: User, request_id: int, action: str) -> Friend
             if selectors.is_blocked_between(request.from_user, user):
                 raise PermissionDenied("user_blocked", _("You cannot become friends with this person."))
             return _accept(request, now)
-        request.status = FriendRequest.Status.DECLINED if action == "decline" else FriendRequest.Status.IGNORED
+        request.status = (
+            FriendRequest.Status.DECLINED if action == "decline" else FriendRequest.Status.IGNORED
+        )
         request.answered_at = now
         request.save(update_fields=["status", "answered_at"])
     return request
@@ -173,7 +184,9 @@ def friend_remove(*, user: User, friend_id: int) -> None:
 def friend_remark_set(*, user: User, friend_id: int, remark: str) -> Friendship:
     remark = " ".join((remark or "").split())
     if len(remark) > REMARK_MAX:
-        raise validation_error("remark", "remark_too_long", _("A remark has at most %(n)d characters.") % {"n": REMARK_MAX})
+        raise validation_error(
+            "remark", "remark_too_long", _("A remark has at most %(n)d characters.") % {"n": REMARK_MAX}
+        )
     friendship = selectors.friendship_get(user=user, friend_id=friend_id)
     if friendship is None:
         raise NotFound("friend_not_found", _("This person is not your friend."))
@@ -186,10 +199,15 @@ def friend_link_create(*, user: User) -> FriendLink:
     """A QR/link token valid for ``FRIEND_LINK_TTL_DAYS``; an existing one with more than a
     day left is reused, so the QR code on the page stays the same while it is shown."""
     now = timezone.now()
-    current = FriendLink.objects.filter(owner=user, expires_at__gt=now + dt.timedelta(days=1)).order_by("-expires_at").first()
+    current = (
+        FriendLink.objects.filter(owner=user, expires_at__gt=now + dt.timedelta(days=1))
+        .order_by("-expires_at")
+        .first()
+    )
     if current is not None:
         return current
     return FriendLink.objects.create(
-        owner=user, token=secrets.token_urlsafe(18),
+        owner=user,
+        token=secrets.token_urlsafe(18),
         expires_at=now + dt.timedelta(days=_conf("FRIEND_LINK_TTL_DAYS")),
     )

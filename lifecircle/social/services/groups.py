@@ -56,15 +56,23 @@ def _invitees_clean(inviter: User, user_ids) -> list[int]:
 
 
 def _add_members(group: Group, inviter: User, user_ids: list[int]) -> list[int]:
-    existing = set(GroupMembership.objects.filter(group=group, user_id__in=user_ids).values_list("user_id", flat=True))
+    existing = set(
+        GroupMembership.objects.filter(group=group, user_id__in=user_ids).values_list("user_id", flat=True)
+    )
     # Someone who blocked the owner is not pulled into the owner's group.
-    refusing = set(Block.objects.filter(blocker_id__in=user_ids, blocked_id=group.owner_id).values_list("blocker_id", flat=True))
+    refusing = set(
+        Block.objects.filter(blocker_id__in=user_ids, blocked_id=group.owner_id).values_list(
+            "blocker_id", flat=True
+        )
+    )
     new = [uid for uid in user_ids if uid not in existing and uid not in refusing]
     if group.member_count + len(new) > _max_members():
         raise ApplicationError(
             "group_full", _("A group has at most %(n)d members.") % {"n": _max_members()}, status=409
         )
-    GroupMembership.objects.bulk_create([GroupMembership(group=group, user_id=uid, invited_by=inviter) for uid in new])
+    GroupMembership.objects.bulk_create(
+        [GroupMembership(group=group, user_id=uid, invited_by=inviter) for uid in new]
+    )
     group.member_count += len(new)
     group.save(update_fields=["member_count"])
     if new:
@@ -79,7 +87,9 @@ def group_create(*, owner: User, name: str, member_ids=()) -> Group:
     name = _name_clean(name)
     members = _invitees_clean(owner, member_ids)
     if len(members) + 1 > _max_members():
-        raise ApplicationError("group_full", _("A group has at most %(n)d members.") % {"n": _max_members()}, status=409)
+        raise ApplicationError(
+            "group_full", _("A group has at most %(n)d members.") % {"n": _max_members()}, status=409
+        )
     with transaction.atomic():
         group = Group.objects.create(name=name, owner=owner, member_count=1)
         GroupMembership.objects.create(group=group, user=owner)
@@ -102,7 +112,9 @@ def group_update(*, user: User, group_id: int, name: str | None = None, notice: 
             group.name = _name_clean(name)
         if notice is not None:
             if len(notice) > NOTICE_MAX:
-                raise validation_error("notice", "notice_too_long", _("A notice has at most 1,000 characters."))
+                raise validation_error(
+                    "notice", "notice_too_long", _("A notice has at most 1,000 characters.")
+                )
             group.notice = notice.strip()
         group.save(update_fields=["name", "notice"])
     return group
@@ -122,7 +134,9 @@ def group_leave(*, user: User, group_id: int) -> None:
         if group.owner_id == user.pk:
             if group.member_count > 1:
                 raise ApplicationError(
-                    "owner_must_hand_over", _("Hand the group over to another member before leaving."), status=409
+                    "owner_must_hand_over",
+                    _("Hand the group over to another member before leaving."),
+                    status=409,
                 )
             group.delete()
             return

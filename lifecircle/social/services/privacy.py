@@ -18,7 +18,9 @@ def privacy_update(
     post_history: str | None = None,
 ) -> PrivacySettings:
     if post_history is not None and post_history not in PostHistory.values:
-        raise validation_error("post_history", "post_history_invalid", _("Choose one of the offered periods."))
+        raise validation_error(
+            "post_history", "post_history_invalid", _("Choose one of the offered periods.")
+        )
     settings, _created = PrivacySettings.objects.get_or_create(user=user)
     for name, value in (
         ("findable_by_mobile", findable_by_mobile),

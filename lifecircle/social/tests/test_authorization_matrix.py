@@ -16,12 +16,22 @@ from lifecircle.social.models import FriendRequest
 pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "stranger", "requester", "friend", "blocked", "group_member", "group_owner"]
-ACTOR = {"stranger": "S", "requester": "R", "friend": "F", "blocked": "B", "group_member": "M", "group_owner": "O"}
+ACTOR = {
+    "stranger": "S",
+    "requester": "R",
+    "friend": "F",
+    "blocked": "B",
+    "group_member": "M",
+    "group_owner": "O",
+}
 
 
 @pytest.fixture
 def world(db):
-    w = {k: make_user(f"user_{k.lower()}x", verified=True) for k in ("T", "F", "R", "B", "O", "M", "N", "X", "S")}
+    w = {
+        k: make_user(f"user_{k.lower()}x", verified=True)
+        for k in ("T", "F", "R", "B", "O", "M", "N", "X", "S")
+    }
     make_friends(w["T"], w["F"])
     services.friend_request_send(sender=w["R"], identifier=w["T"].username)
     services.block_create(user=w["T"], target_id=w["B"].pk)
@@ -47,38 +57,230 @@ def call(world, role, method, path, body=None):
 
 # endpoint name → (method, path template, body template, {role: status})
 MATRIX = {
-    "view person": ("get", "/api/v1/friends/{T}", None,
-                    dict(anonymous=401, stranger=200, requester=200, friend=200, blocked=404, group_member=200, group_owner=200)),
-    "user name": ("get", "/api/v1/users/{T}", None,
-                  dict(anonymous=401, stranger=200, requester=200, friend=200, blocked=404, group_member=200, group_owner=200)),
-    "send request": ("post", "/api/v1/friends/requests", {"identifier": "{T_username}"},
-                     dict(anonymous=401, stranger=201, requester=409, friend=409, blocked=404, group_member=201, group_owner=201)),
-    "cancel request": ("delete", "/api/v1/friends/requests/{request}", None,
-                       dict(anonymous=401, stranger=404, requester=204, friend=404, blocked=404, group_member=404, group_owner=404)),
-    "accept request": ("post", "/api/v1/friends/requests/{request}/accept", None,
-                       dict(anonymous=401, stranger=404, requester=404, friend=404, blocked=404, group_member=404, group_owner=404)),
-    "mutual friends": ("get", "/api/v1/friends/{T}/mutual", None,
-                       dict(anonymous=401, stranger=404, requester=404, friend=200, blocked=404, group_member=404, group_owner=404)),
-    "set remark": ("patch", "/api/v1/friends/{T}", {"remark": "x"},
-                   dict(anonymous=401, stranger=404, requester=404, friend=200, blocked=404, group_member=404, group_owner=404)),
-    "remove friend": ("delete", "/api/v1/friends/{T}", None,
-                      dict(anonymous=401, stranger=404, requester=404, friend=204, blocked=404, group_member=404, group_owner=404)),
-    "hide my posts": ("put", "/api/v1/privacy/friends/{T}", {"hide_my_posts": True},
-                      dict(anonymous=401, stranger=404, requester=404, friend=200, blocked=404, group_member=404, group_owner=404)),
-    "block": ("post", "/api/v1/blocks", {"user_id": "{T}"},
-              dict(anonymous=401, stranger=201, requester=201, friend=201, blocked=201, group_member=201, group_owner=201)),
-    "view group": ("get", "/api/v1/groups/{G}", None,
-                   dict(anonymous=401, stranger=404, requester=404, friend=404, blocked=404, group_member=200, group_owner=200)),
-    "edit notice": ("patch", "/api/v1/groups/{G}", {"notice": "hello"},
-                    dict(anonymous=401, stranger=404, requester=404, friend=404, blocked=404, group_member=403, group_owner=200)),
-    "invite": ("post", "/api/v1/groups/{G}/members", {"user_ids": ["{X}"]},
-               dict(anonymous=401, stranger=404, requester=404, friend=404, blocked=404, group_member=200, group_owner=200)),
-    "remove member": ("delete", "/api/v1/groups/{G}/members/{N}", None,
-                      dict(anonymous=401, stranger=404, requester=404, friend=404, blocked=404, group_member=403, group_owner=204)),
-    "hand over": ("post", "/api/v1/groups/{G}/owner", {"user_id": "{M}"},
-                  dict(anonymous=401, stranger=404, requester=404, friend=404, blocked=404, group_member=403, group_owner=200)),
-    "my friends": ("get", "/api/v1/friends", None,
-                   dict(anonymous=401, stranger=200, requester=200, friend=200, blocked=200, group_member=200, group_owner=200)),
+    "view person": (
+        "get",
+        "/api/v1/friends/{T}",
+        None,
+        dict(
+            anonymous=401,
+            stranger=200,
+            requester=200,
+            friend=200,
+            blocked=404,
+            group_member=200,
+            group_owner=200,
+        ),
+    ),
+    "user name": (
+        "get",
+        "/api/v1/users/{T}",
+        None,
+        dict(
+            anonymous=401,
+            stranger=200,
+            requester=200,
+            friend=200,
+            blocked=404,
+            group_member=200,
+            group_owner=200,
+        ),
+    ),
+    "send request": (
+        "post",
+        "/api/v1/friends/requests",
+        {"identifier": "{T_username}"},
+        dict(
+            anonymous=401,
+            stranger=201,
+            requester=409,
+            friend=409,
+            blocked=404,
+            group_member=201,
+            group_owner=201,
+        ),
+    ),
+    "cancel request": (
+        "delete",
+        "/api/v1/friends/requests/{request}",
+        None,
+        dict(
+            anonymous=401,
+            stranger=404,
+            requester=204,
+            friend=404,
+            blocked=404,
+            group_member=404,
+            group_owner=404,
+        ),
+    ),
+    "accept request": (
+        "post",
+        "/api/v1/friends/requests/{request}/accept",
+        None,
+        dict(
+            anonymous=401,
+            stranger=404,
+            requester=404,
+            friend=404,
+            blocked=404,
+            group_member=404,
+            group_owner=404,
+        ),
+    ),
+    "mutual friends": (
+        "get",
+        "/api/v1/friends/{T}/mutual",
+        None,
+        dict(
+            anonymous=401,
+            stranger=404,
+            requester=404,
+            friend=200,
+            blocked=404,
+            group_member=404,
+            group_owner=404,
+        ),
+    ),
+    "set remark": (
+        "patch",
+        "/api/v1/friends/{T}",
+        {"remark": "x"},
+        dict(
+            anonymous=401,
+            stranger=404,
+            requester=404,
+            friend=200,
+            blocked=404,
+            group_member=404,
+            group_owner=404,
+        ),
+    ),
+    "remove friend": (
+        "delete",
+        "/api/v1/friends/{T}",
+        None,
+        dict(
+            anonymous=401,
+            stranger=404,
+            requester=404,
+            friend=204,
+            blocked=404,
+            group_member=404,
+            group_owner=404,
+        ),
+    ),
+    "hide my posts": (
+        "put",
+        "/api/v1/privacy/friends/{T}",
+        {"hide_my_posts": True},
+        dict(
+            anonymous=401,
+            stranger=404,
+            requester=404,
+            friend=200,
+            blocked=404,
+            group_member=404,
+            group_owner=404,
+        ),
+    ),
+    "block": (
+        "post",
+        "/api/v1/blocks",
+        {"user_id": "{T}"},
+        dict(
+            anonymous=401,
+            stranger=201,
+            requester=201,
+            friend=201,
+            blocked=201,
+            group_member=201,
+            group_owner=201,
+        ),
+    ),
+    "view group": (
+        "get",
+        "/api/v1/groups/{G}",
+        None,
+        dict(
+            anonymous=401,
+            stranger=404,
+            requester=404,
+            friend=404,
+            blocked=404,
+            group_member=200,
+            group_owner=200,
+        ),
+    ),
+    "edit notice": (
+        "patch",
+        "/api/v1/groups/{G}",
+        {"notice": "hello"},
+        dict(
+            anonymous=401,
+            stranger=404,
+            requester=404,
+            friend=404,
+            blocked=404,
+            group_member=403,
+            group_owner=200,
+        ),
+    ),
+    "invite": (
+        "post",
+        "/api/v1/groups/{G}/members",
+        {"user_ids": ["{X}"]},
+        dict(
+            anonymous=401,
+            stranger=404,
+            requester=404,
+            friend=404,
+            blocked=404,
+            group_member=200,
+            group_owner=200,
+        ),
+    ),
+    "remove member": (
+        "delete",
+        "/api/v1/groups/{G}/members/{N}",
+        None,
+        dict(
+            anonymous=401,
+            stranger=404,
+            requester=404,
+            friend=404,
+            blocked=404,
+            group_member=403,
+            group_owner=204,
+        ),
+    ),
+    "hand over": (
+        "post",
+        "/api/v1/groups/{G}/owner",
+        {"user_id": "{M}"},
+        dict(
+            anonymous=401,
+            stranger=404,
+            requester=404,
+            friend=404,
+            blocked=404,
+            group_member=403,
+            group_owner=200,
+        ),
+    ),
+    "my friends": (
+        "get",
+        "/api/v1/friends",
+        None,
+        dict(
+            anonymous=401,
+            stranger=200,
+            requester=200,
+            friend=200,
+            blocked=200,
+            group_member=200,
+            group_owner=200,
+        ),
+    ),
 }
 
 

@@ -60,7 +60,9 @@ def test_unblocking_does_not_restore_the_friendship(lily, bob):
 def test_a_block_stops_a_pending_request_from_being_accepted(lily, bob):
     request = services.friend_request_send(sender=bob, identifier="lily_chen")
     services.block_create(user=bob, target_id=lily.pk)
-    raises_code("request_answered", services.friend_request_answer, user=lily, request_id=request.pk, action="accept")
+    raises_code(
+        "request_answered", services.friend_request_answer, user=lily, request_id=request.pk, action="accept"
+    )
 
 
 # post_access: (relationship, settings) → what the viewer may see of the author's posts.
@@ -107,13 +109,21 @@ def test_how_far_back_others_may_see(lily, bob, history, days):
     else:
         assert abs((timezone.now() - since) - dt.timedelta(days=days)) < dt.timedelta(seconds=5)
     assert selectors.post_access(viewer=lily, author=lily).since is None  # never for oneself
-    assert selectors.timeline_authors(viewer=bob)[lily.pk] == pytest.approx(since, abs=dt.timedelta(seconds=5)) if since else True
+    assert (
+        selectors.timeline_authors(viewer=bob)[lily.pk] == pytest.approx(since, abs=dt.timedelta(seconds=5))
+        if since
+        else True
+    )
 
 
 def test_bad_privacy_values(lily, bob):
     raises_code("post_history_invalid", services.privacy_update, user=lily, post_history="1y")
-    raises_code("friend_not_found", services.post_filter_set, user=lily, other_id=bob.pk, kind="mute", on=True)
-    raises_code("post_filter_invalid", services.post_filter_set, user=lily, other_id=bob.pk, kind="x", on=True)
+    raises_code(
+        "friend_not_found", services.post_filter_set, user=lily, other_id=bob.pk, kind="mute", on=True
+    )
+    raises_code(
+        "post_filter_invalid", services.post_filter_set, user=lily, other_id=bob.pk, kind="x", on=True
+    )
 
 
 def test_timeline_authors(lily, bob):

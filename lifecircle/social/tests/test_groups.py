@@ -55,7 +55,7 @@ def test_members_invite_their_own_friends(people):
 
 
 def test_someone_who_blocked_the_owner_is_not_added(people):
-    owner, (a, b, *_rest) = people
+    owner, (a, _b, *_rest) = people
     group = services.group_create(owner=owner, name="G", member_ids=[a.pk])
     b_friend_of_a = make_user("bb_x")
     make_friends(a, b_friend_of_a)
@@ -68,7 +68,9 @@ def test_owner_only_actions(people):
     group = services.group_create(owner=owner, name="G", member_ids=[a.pk, b.pk])
     raises_code("not_group_owner", services.group_update, user=a, group_id=group.pk, notice="hi")
     raises_code("not_group_owner", services.group_member_remove, owner=a, group_id=group.pk, user_id=b.pk)
-    raises_code("not_group_owner", services.group_owner_transfer, owner=a, group_id=group.pk, new_owner_id=a.pk)
+    raises_code(
+        "not_group_owner", services.group_owner_transfer, owner=a, group_id=group.pk, new_owner_id=a.pk
+    )
     services.group_update(user=owner, group_id=group.pk, name="Family", notice="Dinner on Sunday")
     group.refresh_from_db()
     assert (group.name, group.notice) == ("Family", "Dinner on Sunday")
@@ -82,7 +84,9 @@ def test_remove_leave_and_hand_over(people):
     assert members(group) == {owner.pk, a.pk}
     raises_code("group_not_found", services.group_leave, user=b, group_id=group.pk)
     raises_code("owner_must_hand_over", services.group_leave, user=owner, group_id=group.pk)
-    raises_code("member_not_found", services.group_owner_transfer, owner=owner, group_id=group.pk, new_owner_id=b.pk)
+    raises_code(
+        "member_not_found", services.group_owner_transfer, owner=owner, group_id=group.pk, new_owner_id=b.pk
+    )
     services.group_owner_transfer(owner=owner, group_id=group.pk, new_owner_id=a.pk)
     services.group_leave(user=owner, group_id=group.pk)
     group.refresh_from_db()
@@ -140,5 +144,7 @@ def test_parallel_invites_never_pass_the_cap(settings):
     for t in threads:
         t.join()
     group.refresh_from_db()
-    assert outcomes.count("ok") == 2 and outcomes.count("group_full") == 6  # 9 + 2×3 = 15; a third would make 18
+    assert (
+        outcomes.count("ok") == 2 and outcomes.count("group_full") == 6
+    )  # 9 + 2×3 = 15; a third would make 18
     assert group.member_count == len(members(group)) == 15

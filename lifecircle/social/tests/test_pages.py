@@ -62,7 +62,9 @@ def test_remark_block_and_unblock_from_the_person_page(lily, bob):
     make_friends(lily, bob)
     c = client_for(lily)
     c.post(f"/friends/u/{bob.pk}/remark/", {"remark": "大卫"})
-    assert "大卫 (王大卫)" in c.get("/friends/").content.decode().replace("</strong><span class=\"muted\" data-testid=\"real-name\">", " (").replace("</span></span>", ")")
+    assert "大卫 (王大卫)" in c.get("/friends/").content.decode().replace(
+        '</strong><span class="muted" data-testid="real-name">', " ("
+    ).replace("</span></span>", ")")
     c.post(f"/friends/u/{bob.pk}/block/")
     assert not selectors.are_friends(lily, bob)
     assert "王大卫" not in c.get("/friends/blocked/").content.decode()  # masked now
@@ -104,9 +106,18 @@ def test_groups_pages(lily, bob):
     assert "Only the group owner can do this." in r.content.decode()
 
 
-@pytest.mark.parametrize(("lang", "title"), [("en", "Friend requests"), ("zh-hans", "好友请求"), ("zh-hant", "好友邀請")])
+@pytest.mark.parametrize(
+    ("lang", "title"), [("en", "Friend requests"), ("zh-hans", "好友请求"), ("zh-hant", "好友邀請")]
+)
 def test_friends_pages_in_each_language(lang, title):
     c = client_for(make_user("lily_chen", language=lang))
-    for path in ("/friends/", "/friends/requests/", "/friends/privacy/", "/friends/groups/", "/friends/tags/", "/friends/qr/"):
+    for path in (
+        "/friends/",
+        "/friends/requests/",
+        "/friends/privacy/",
+        "/friends/groups/",
+        "/friends/tags/",
+        "/friends/qr/",
+    ):
         assert c.get(path).status_code == 200
     assert title in c.get("/friends/").content.decode()

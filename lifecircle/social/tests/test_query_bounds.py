@@ -20,7 +20,8 @@ def crowd(db):
     star, other = make_user("star_x"), make_user("other_x")
     users = User.objects.bulk_create([User(username=f"crowd{i:05d}", password="!") for i in range(N)])
     Friendship.objects.bulk_create(
-        [Friendship(user=star, friend=u) for u in users] + [Friendship(user=u, friend=star) for u in users]
+        [Friendship(user=star, friend=u) for u in users]
+        + [Friendship(user=u, friend=star) for u in users]
         + [Friendship(user=other, friend=u) for u in users[:1000]]
         + [Friendship(user=u, friend=other) for u in users[:1000]],
         batch_size=2000,

@@ -63,7 +63,9 @@ def test_a_qr_link_works_even_when_not_findable_and_expires(lily, bob):
     request = services.friend_request_send(sender=lily, link_token=link.token)
     assert (request.to_user, request.source) == (bob, "link")
     FriendLink.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
-    raises_code("link_expired", services.friend_request_send, sender=make_user("carol_x"), link_token=link.token)
+    raises_code(
+        "link_expired", services.friend_request_send, sender=make_user("carol_x"), link_token=link.token
+    )
     raises_code("link_expired", services.friend_request_send, sender=lily, link_token="no-such-token")
 
 
@@ -98,7 +100,9 @@ def test_decline_and_ignore(lily, bob):
     again = send(lily, bob.mobile)
     services.friend_request_answer(user=bob, request_id=again.pk, action="ignore")
     assert not selectors.friend_requests_received(user=bob).exists()
-    raises_code("action_invalid", services.friend_request_answer, user=bob, request_id=again.pk, action="maybe")
+    raises_code(
+        "action_invalid", services.friend_request_answer, user=bob, request_id=again.pk, action="maybe"
+    )
 
 
 def test_only_the_recipient_answers_and_only_the_sender_cancels(lily, bob):
