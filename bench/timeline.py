@@ -78,7 +78,9 @@ def drop_database(url: str) -> None:
 
 def migrate(url: str) -> None:
     env = {**os.environ, "LIFECIRCLE_DATABASE_URL": url, "LIFECIRCLE_LOG_LEVEL": "WARNING"}
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
 
 
 def seed_marker(url: str) -> dict | None:
@@ -114,9 +116,14 @@ def seed(url: str, *, users: int, friends: int, posts: int, rng: random.Random) 
                FROM generate_series(0, %s - 1) g""",
             [users],
         )
-        conn.execute("CREATE TEMP TABLE u AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, id FROM accounts_user WHERE username LIKE 'tl%%'")
+        conn.execute(
+            "CREATE TEMP TABLE u AS SELECT (row_number() OVER (ORDER BY id) - 1)::int AS n, id"
+            " FROM accounts_user WHERE username LIKE 'tl%'"
+        )
         conn.execute("CREATE UNIQUE INDEX ON u (n)")
-        conn.execute("CREATE TEMP TABLE o AS SELECT * FROM unnest(%s::int[]) WITH ORDINALITY AS t(off, k)", [offsets])
+        conn.execute(
+            "CREATE TEMP TABLE o AS SELECT * FROM unnest(%s::int[]) WITH ORDINALITY AS t(off, k)", [offsets]
+        )
         conn.commit()
         bar.update(1)
         # Friendships, both directions, in 8 chunks of the offsets.
@@ -137,16 +144,17 @@ def seed(url: str, *, users: int, friends: int, posts: int, rng: random.Random) 
             bar.update(1)
         # How-far-back: 10 % six months, 5 % thirty days, 2 % three days; the rest "all".
         conn.execute(
-            """INSERT INTO social_privacysettings (user_id, findable_by_mobile, findable_by_username, post_history)
-               SELECT id, true, true, CASE WHEN n %% 100 < 10 THEN '6m' WHEN n %% 100 < 15 THEN '30d'
-                                           WHEN n %% 100 < 17 THEN '3d' ELSE 'all' END
-               FROM u WHERE n %% 100 < 20"""
+            """INSERT INTO social_privacysettings
+                   (user_id, findable_by_mobile, findable_by_username, post_history)
+               SELECT id, true, true, CASE WHEN n % 100 < 10 THEN '6m' WHEN n % 100 < 15 THEN '30d'
+                                           WHEN n % 100 < 17 THEN '3d' ELSE 'all' END
+               FROM u WHERE n % 100 < 20"""
         )
         # A few mutes and hide-mine filters among friends, and blocks between non-friends.
         conn.execute(
             """INSERT INTO social_postfilter (kind, owner_id, other_id)
                SELECT CASE WHEN a.n %% 2 = 0 THEN 'mute' ELSE 'hide_mine' END, a.id, b.id
-               FROM u a JOIN u b ON b.n = (a.n + %s) %% %s WHERE a.n %% 10 = 3""",
+               FROM u a JOIN u b ON b.n = (a.n + %s) %% %s WHERE a.n %% 10 IN (3, 4)""",
             [offsets[0], users],
         )
         conn.execute(
@@ -165,9 +173,9 @@ def seed(url: str, *, users: int, friends: int, posts: int, rng: random.Random) 
                    SELECT 'post ' || g || ': ' || repeat('life ', 1 + (g %% 30)),
                           CASE WHEN r < 0.85 THEN 'friends' WHEN r < 0.92 THEN 'public'
                                WHEN r < 0.96 THEN 'private' WHEN r < 0.98 THEN 'include' ELSE 'exclude' END,
-                          true, now() - random() * interval '180 days',
-                          (SELECT id FROM u WHERE n = floor(random() * %s)::int + 0 * g)
-                   FROM (SELECT g, random() AS r FROM generate_series(%s, %s) g) s""",
+                          true, now() - random() * interval '180 days', u.id
+                   FROM (SELECT g, random() AS r, floor(random() * %s)::int AS an
+                         FROM generate_series(%s, %s) g) s JOIN u ON u.n = s.an""",
                 [users, i * per, (i + 1) * per - 1],
             )
             conn.commit()
@@ -206,13 +214,18 @@ def viewers_with_tokens(url: str, count: int, rng: random.Random) -> list[tuple[
     import psycopg
 
     with psycopg.connect(url) as conn:
-        ids = [r[0] for r in conn.execute("SELECT id FROM accounts_user WHERE username LIKE 'tl%%' ORDER BY id")]
+        ids = [
+            r[0] for r in conn.execute("SELECT id FROM accounts_user WHERE username LIKE 'tl%' ORDER BY id")
+        ]
         chosen = sorted(rng.sample(ids, count))
         with conn.cursor() as cur:
             cur.executemany(
                 """INSERT INTO accounts_apitoken (name, prefix, token_hash, created_at, user_id)
                    VALUES ('bench', %s, %s, now(), %s) ON CONFLICT (token_hash) DO NOTHING""",
-                [(raw_token(i).split("_")[1], hashlib.sha256(raw_token(i).encode()).hexdigest(), i) for i in chosen],
+                [
+                    (raw_token(i).split("_")[1], hashlib.sha256(raw_token(i).encode()).hexdigest(), i)
+                    for i in chosen
+                ],
             )
         conn.commit()
     return [(i, raw_token(i)) for i in chosen]
@@ -254,7 +267,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(url: str, port: int, workers: int, settings_module: str = "config.settings") -> subprocess.Popen:
+def start_server(
+    url: str, port: int, workers: int, settings_module: str = "config.settings"
+) -> subprocess.Popen:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": settings_module,
@@ -271,8 +286,17 @@ def start_server(url: str, port: int, workers: int, settings_module: str = "conf
     }
     env.pop("LIFECIRCLE_REDIS_URL", None)
     cmd = [
-        str(VENV_BIN / "uvicorn"), "config.asgi:application", "--host", HOST, "--port", str(port),
-        "--workers", str(workers), "--no-access-log", "--log-level", "warning",
+        str(VENV_BIN / "uvicorn"),
+        "config.asgi:application",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+        "--log-level",
+        "warning",
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
     deadline = time.monotonic() + 30
@@ -369,7 +393,9 @@ def percentile(sorted_ms: list[float], q: float) -> float:
     return sorted_ms[min(len(sorted_ms) - 1, int(q * len(sorted_ms)))]
 
 
-async def closed_loop(port: int, targets: list[tuple[str, str]], clients: int, duration: float, desc: str) -> dict:
+async def closed_loop(
+    port: int, targets: list[tuple[str, str]], clients: int, duration: float, desc: str
+) -> dict:
     """``clients`` connections, each sending its next request as soon as the last answered."""
     latencies: list[float] = []
     errors: dict[int, int] = {}
@@ -400,12 +426,19 @@ async def closed_loop(port: int, targets: list[tuple[str, str]], clients: int, d
     bar.close()
     latencies.sort()
     return {
-        "desc": desc, "mode": f"{clients} clients", "ok": len(latencies), "errors": errors,
-        "rate": len(latencies) / elapsed, "p50": percentile(latencies, 0.50), "p99": percentile(latencies, 0.99),
+        "desc": desc,
+        "mode": f"{clients} clients",
+        "ok": len(latencies),
+        "errors": errors,
+        "rate": len(latencies) / elapsed,
+        "p50": percentile(latencies, 0.50),
+        "p99": percentile(latencies, 0.99),
     }
 
 
-async def open_loop(port: int, targets: list[tuple[str, str]], rate: float, duration: float, desc: str) -> dict:
+async def open_loop(
+    port: int, targets: list[tuple[str, str]], rate: float, duration: float, desc: str
+) -> dict:
     """Requests arrive at ``rate``/s (Poisson), whatever the server's speed; latency counts from
     the intended send time, so queueing shows up (no coordinated omission). Up to 256
     keep-alive connections are opened on demand."""
@@ -445,13 +478,20 @@ async def open_loop(port: int, targets: list[tuple[str, str]], rate: float, dura
         conn.close()
     latencies.sort()
     return {
-        "desc": desc, "mode": f"open {rate:.0f}/s", "ok": len(latencies), "errors": errors,
-        "rate": len(latencies) / elapsed, "p50": percentile(latencies, 0.50), "p99": percentile(latencies, 0.99),
+        "desc": desc,
+        "mode": f"open {rate:.0f}/s",
+        "ok": len(latencies),
+        "errors": errors,
+        "rate": len(latencies) / elapsed,
+        "p50": percentile(latencies, 0.50),
+        "p99": percentile(latencies, 0.99),
     }
 
 
 # --- the ledger figure ------------------------------------------------------------------------
-LEDGER_LINE = re.compile(r"^\((b|b')\) app[^\n]*?\s(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$", re.M)
+LEDGER_LINE = re.compile(
+    r"^\((b|b')\) app[^\n]*?\s(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s*$", re.M
+)
 
 
 def ledger_figures(text: str) -> dict[str, float]:
@@ -461,11 +501,15 @@ def ledger_figures(text: str) -> dict[str, float]:
 def ledger_rate(mode: str, given: float | None) -> tuple[dict[str, float], str]:
     if given:
         return {"b": given}, "given with --ledger-rate"
-    if mode in ("run", "auto") and (ROOT / "bench" / "ledger.py").exists() and mode == "run":
+    if mode == "run" and (ROOT / "bench" / "ledger.py").exists():
         print("running bench/ledger.py (make bench-ledger) for the transfers/s figure …", flush=True)
         proc = subprocess.run(  # noqa: S603
-            [sys.executable, str(ROOT / "bench" / "ledger.py")], cwd=ROOT, capture_output=True, text=True,
-            env={**os.environ}, timeout=600,
+            [sys.executable, str(ROOT / "bench" / "ledger.py")],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ},
+            timeout=600,
         )
         figures = ledger_figures(proc.stdout)
         if figures:
@@ -483,9 +527,14 @@ def ledger_rate(mode: str, given: float | None) -> tuple[dict[str, float], str]:
 
 # --- main -------------------------------------------------------------------------------------
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
-        "--db", default=os.environ.get("BENCH_TIMELINE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lifecircle_bench_timeline")
+        "--db",
+        default=os.environ.get(
+            "BENCH_TIMELINE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lifecircle_bench_timeline"
+        ),
     )
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--friends", type=int, default=200)
@@ -498,8 +547,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=32, help="closed-loop concurrent clients")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="uvicorn worker processes")
     parser.add_argument("--rate", type=float, help="open-loop arrival rate (default 3 × ledger transfers/s)")
-    parser.add_argument("--ledger", choices=["run", "auto", "skip"], default="auto",
-                        help="run bench/ledger.py, or (auto) read its last saved output, or skip")
+    parser.add_argument(
+        "--ledger",
+        choices=["run", "auto", "skip"],
+        default="auto",
+        help="run bench/ledger.py, or (auto) read its last saved output, or skip",
+    )
     parser.add_argument("--ledger-rate", type=float, help="the ledger's transfers/s, if known")
     parser.add_argument("--pooled", action="store_true", help="VARIANT: the app with Django's psycopg pool")
     parser.add_argument("--explain", action="store_true", help="print EXPLAIN ANALYZE of the timeline query")
@@ -544,17 +597,27 @@ def main() -> int:
     server = start_server(args.db, port, args.workers, settings_module)
     results = []
     try:
-        deep = asyncio.run(deep_cursors(port, viewers[: args.deep_viewers], args.deep_page, min(args.clients, 8)))
+        deep = asyncio.run(
+            deep_cursors(port, viewers[: args.deep_viewers], args.deep_page, min(args.clients, 8))
+        )
         first_targets = [(feed_path(None), token) for _, token in viewers]
         tokens = dict(viewers)
         deep_targets = [(feed_path(c), tokens[uid]) for uid, c in deep.items()]
         asyncio.run(closed_loop(port, first_targets, args.clients, 3, "warm-up"))
-        results.append(asyncio.run(closed_loop(port, first_targets, args.clients, args.duration, "first page")))
-        results.append(asyncio.run(closed_loop(port, deep_targets, args.clients, args.duration, f"page {args.deep_page}")))
+        results.append(
+            asyncio.run(closed_loop(port, first_targets, args.clients, args.duration, "first page"))
+        )
+        results.append(
+            asyncio.run(
+                closed_loop(port, deep_targets, args.clients, args.duration, f"page {args.deep_page}")
+            )
+        )
         rate = args.rate or (3 * ledger if ledger else None)
         if rate:
             results.append(asyncio.run(open_loop(port, first_targets, rate, args.duration, "first page")))
-            results.append(asyncio.run(open_loop(port, deep_targets, rate, args.duration, f"page {args.deep_page}")))
+            results.append(
+                asyncio.run(open_loop(port, deep_targets, rate, args.duration, f"page {args.deep_page}"))
+            )
     finally:
         stop_server(server)
 
@@ -564,24 +627,40 @@ def main() -> int:
         f"uvicorn --workers {args.workers}{' (VARIANT: pooled connections)' if args.pooled else ''}, "
         f"{args.duration:.0f}s per phase"
     )
-    say(f"data: {args.users:,} users × {args.friends} friends, {args.posts:,} posts; {len(viewers)} viewers, "
-        f"deep = page {args.deep_page} for {len(deep)} of them (reached by following next_cursor)")
-    say(f"{'GET /api/v1/feed':22} {'load':>14} {'ok':>7} {'err':>5} {'reads/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    say(
+        f"data: {args.users:,} users × {args.friends} friends, {args.posts:,} posts; {len(viewers)} viewers, "
+        f"deep = page {args.deep_page} for {len(deep)} of them (reached by following next_cursor)"
+    )
+    say(
+        f"{'GET /api/v1/feed':22} {'load':>14} {'ok':>7} {'err':>5} {'reads/s':>9} "
+        f"{'p50 ms':>8} {'p99 ms':>8}"
+    )
     for r in results:
-        say(f"{r['desc']:22} {r['mode']:>14} {r['ok']:>7} {sum(r['errors'].values()):>5} {r['rate']:>9.1f} "
-            f"{r['p50']:>8.1f} {r['p99']:>8.1f}" + (f"   errors {r['errors']}" if r["errors"] else ""))
+        say(
+            f"{r['desc']:22} {r['mode']:>14} {r['ok']:>7} {sum(r['errors'].values()):>5} "
+            f"{r['rate']:>9.1f} {r['p50']:>8.1f} {r['p99']:>8.1f}"
+            + (f"   errors {r['errors']}" if r["errors"] else "")
+        )
     say()
     first, deep_r = results[0], results[1]
     if ledger:
         say(f"ledger transfers/s (app transfer + PIN): {ledger:.1f}  [{source}]")
         for r in (first, deep_r):
-            say(f"timeline ÷ ledger, {r['desc']:12} = {r['rate']:.1f} ÷ {ledger:.1f} = {r['rate'] / ledger:5.2f}   (goal ≥ 3)")
+            say(
+                f"timeline ÷ ledger, {r['desc']:12} = {r['rate']:.1f} ÷ {ledger:.1f} "
+                f"= {r['rate'] / ledger:5.2f}   (goal ≥ 3)"
+            )
         if "b'" in figures:
-            say(f"(against the ledger's no-PIN variant, {figures["b'"]:.1f}/s: "
-                f"{first['rate'] / figures["b'"]:.2f} first page, {deep_r['rate'] / figures["b'"]:.2f} deep)")
+            nopin = figures["b'"]
+            say(
+                f"(against the ledger's no-PIN variant, {nopin:.1f}/s: "
+                f"{first['rate'] / nopin:.2f} first page, {deep_r['rate'] / nopin:.2f} deep)"
+            )
     else:
-        say(f"ratio timeline ÷ ledger: needs the ledger's transfers/s ({source}); run `make bench-ledger` "
-            "or pass --ledger run / --ledger-rate N")
+        say(
+            f"ratio timeline ÷ ledger: needs the ledger's transfers/s ({source}); run `make bench-ledger` "
+            "or pass --ledger run / --ledger-rate N"
+        )
     for r in results[2:]:
         verdict = "met" if r["p99"] <= 50 and not r["errors"] else "NOT met"
         say(f"p99 ≤ 50 ms at {r['mode']}, {r['desc']}: {r['p99']:.1f} ms — {verdict}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from lifecircle.accounts.models import User
 from lifecircle.accounts.selectors import DisplayName, display_names_for
@@ -86,9 +87,8 @@ def timeline(
     each page. Other databases (SQLite) run the equivalent ORM query."""
     authors = social.timeline_authors(viewer=viewer)
     if connection.vendor == "postgresql":
-        ids = _timeline_ids_postgresql(viewer, authors, cursor, limit + 1)
-        posts = list(_base().filter(pk__in=ids)) if ids else []
-        return _page(posts, limit)
+        page_ids = _timeline_ids_postgresql(viewer, authors, cursor, limit + 1)
+        return _page(list(_base().filter(pk__in=page_ids)), limit)
     by_cutoff: dict[dt.datetime | None, list[int]] = defaultdict(list)
     for author_id, since in authors.items():
         if author_id != viewer.pk:
@@ -108,52 +108,45 @@ def timeline(
 # audience is public or friends, or names the viewer (include), or doesn't (exclude).
 _TIMELINE_SQL = """
 SELECT p.id
-FROM unnest(%(authors)s::bigint[], %(since)s::timestamptz[]) AS a(author_id, since)
+FROM unnest(%s::bigint[], %s::timestamptz[]) AS a(author_id, since)
 CROSS JOIN LATERAL (
     SELECT p.id, p.created_at
     FROM feed_post p
     WHERE p.author_id = a.author_id
       AND p.deleted_at IS NULL
       AND p.created_at >= COALESCE(a.since, '-infinity'::timestamptz)
-      {keyset}
+      AND (p.created_at, p.id) < (%s, %s)
       AND (
-        a.author_id = %(viewer)s
-        OR p.audience IN (%(public)s, %(friends)s)
-        OR (p.audience = %(include)s AND EXISTS (
-              SELECT 1 FROM feed_postaudiencemember m WHERE m.post_id = p.id AND m.user_id = %(viewer)s))
-        OR (p.audience = %(exclude)s AND NOT EXISTS (
-              SELECT 1 FROM feed_postaudiencemember m WHERE m.post_id = p.id AND m.user_id = %(viewer)s))
+        a.author_id = %s
+        OR p.audience IN (%s, %s)
+        OR (p.audience = %s AND EXISTS (
+              SELECT 1 FROM feed_postaudiencemember m WHERE m.post_id = p.id AND m.user_id = %s))
+        OR (p.audience = %s AND NOT EXISTS (
+              SELECT 1 FROM feed_postaudiencemember m WHERE m.post_id = p.id AND m.user_id = %s))
       )
     ORDER BY p.created_at DESC, p.id DESC
-    LIMIT %(n)s
+    LIMIT %s
 ) p
 ORDER BY p.created_at DESC, p.id DESC
-LIMIT %(n)s
+LIMIT %s
 """
 
 
 def _timeline_ids_postgresql(
     viewer: User, authors: dict[int, dt.datetime | None], cursor: str | None, n: int
-) -> list[int]:
-    params: dict = {
-        "authors": list(authors),
-        "since": [None if author_id == viewer.pk else _bucket(since) for author_id, since in authors.items()],
-        "viewer": viewer.pk,
-        "n": n,
-        "public": Audience.PUBLIC.value,
-        "friends": Audience.FRIENDS.value,
-        "include": Audience.INCLUDE.value,
-        "exclude": Audience.EXCLUDE.value,
-    }
-    keyset = ""
-    if cursor:
-        # (created_at, id) < cursor — the same rows as ``older_than``; the row comparison is an
-        # index condition on (author_id, created_at DESC, id DESC).
-        params["at"], params["pk"] = cursor_decode(cursor)
-        keyset = "AND (p.created_at, p.id) < (%(at)s, %(pk)s)"
-    with connection.cursor() as cur:
-        cur.execute(_TIMELINE_SQL.format(keyset=keyset), params)
-        return [row[0] for row in cur.fetchall()]
+) -> RawSQL:
+    """The ids of the page, as a subquery for ``pk__in`` (so the page is one query)."""
+    # (created_at, id) < cursor: the rows ``older_than`` gives; the row comparison is an index
+    # condition on (author_id, created_at DESC, id DESC). No cursor: below everything.
+    at, pk = cursor_decode(cursor) if cursor else (dt.datetime.max.replace(tzinfo=dt.UTC), 0)
+    since = [None if author_id == viewer.pk else _bucket(cut) for author_id, cut in authors.items()]
+    params = [
+        list(authors), since, at, pk, viewer.pk,
+        Audience.PUBLIC.value, Audience.FRIENDS.value,
+        Audience.INCLUDE.value, viewer.pk, Audience.EXCLUDE.value, viewer.pk,
+        n, n,
+    ]  # fmt: skip
+    return RawSQL(_TIMELINE_SQL, params)  # noqa: S611 -- constant SQL, every value a parameter
 
 
 def _bucket(since: dt.datetime | None) -> dt.datetime | None:
