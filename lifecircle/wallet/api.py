@@ -9,7 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Router
+from ninja import Header, Router, Schema
 from ninja.responses import Status
 
 from lifecircle.accounts.services import user_find_by_identifier
@@ -133,6 +133,32 @@ def withdrawal(
         idempotency_key=idempotency_key,
     )
     return _result(request, response, entry)
+
+
+class RecipientOut(Schema):
+    id: int
+    nickname: str
+    real_name: str | None
+    real_name_masked: bool
+    is_friend: bool
+
+
+@router.get("/recipient", response=RecipientOut)
+def transfer_recipient(request, q: str):
+    """Who a transfer to ``q`` (username or mobile number) would reach, named as you may see
+    them — a friend's full real name, a stranger's masked — so you can confirm before paying."""
+    from lifecircle.accounts.selectors import display_name_for
+    from lifecircle.social.selectors import are_friends
+
+    user = services.recipient_resolve(sender=request.auth, recipient=q[:40])
+    name = display_name_for(request.auth, user)
+    return {
+        "id": user.pk,
+        "nickname": name.primary,
+        "real_name": name.real_name,
+        "real_name_masked": name.real_name_masked,
+        "is_friend": are_friends(request.auth, user),
+    }
 
 
 @router.post("/transfers", response={201: EntryOut})

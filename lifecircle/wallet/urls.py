@@ -8,6 +8,7 @@ urlpatterns = [
     path("top-up/", views.topup, name="topup"),
     path("withdraw/", views.withdraw, name="withdraw"),
     path("transfer/", views.transfer, name="transfer"),
+    path("transfer/recipient/", views.transfer_recipient, name="transfer_recipient"),
     path("cards/", views.cards, name="cards"),
     path("statement/", views.statement, name="statement"),
     path("entries/<int:entry_id>/", views.receipt, name="receipt"),

@@ -121,6 +121,22 @@ def transfer(request):
 
 
 @login_required
+def transfer_recipient(request):
+    """htmx: the recipient as the sender may see them, under the recipient field."""
+    from lifecircle.accounts.selectors import display_name_for
+
+    q = (request.GET.get("recipient") or "").strip()[:40]
+    context = {}
+    if q:
+        try:
+            user = services.recipient_resolve(sender=request.user, recipient=q)
+            context["name"] = display_name_for(request.user, user)
+        except ApplicationError as exc:
+            context["error"] = exc
+    return render(request, "wallet/_recipient.html", context)
+
+
+@login_required
 def cards(request):
     context = {}
     status = 200

@@ -36,6 +36,8 @@ def make_user(
     user = services.user_sign_up(
         identifier=identifier, password=password, nickname=nickname, language=language
     )
+    if mobile and username:  # signed up by mobile number; keep the username asked for too
+        User.objects.filter(pk=user.pk).update(username=username)
     if verified or pin:
         if verified:
             services.identity_verify(user=user, legal_name=legal_name, id_number=resident_id(seq=n))

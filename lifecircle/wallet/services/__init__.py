@@ -15,7 +15,7 @@ from lifecircle.wallet.services.payments import (
     topup_create,
     withdrawal_create,
 )
-from lifecircle.wallet.services.transfers import transfer_create, transfer_recipient_allowed
+from lifecircle.wallet.services.transfers import recipient_resolve, transfer_create
 
 __all__ = [
     "Leg",
@@ -30,10 +30,10 @@ __all__ = [
     "micropayment_limits",
     "micropayment_settings_update",
     "micropayment_usage_today",
+    "recipient_resolve",
     "system_account",
     "topup_create",
     "transfer_create",
-    "transfer_recipient_allowed",
     "wallet_account_for",
     "withdrawal_create",
 ]

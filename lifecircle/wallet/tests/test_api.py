@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from lifecircle.core.testing.factories import PIN, make_user
+from lifecircle.core.testing.factories import PIN, make_friends, make_user
 from lifecircle.wallet.models import IdempotencyKey, JournalEntry
 from lifecircle.wallet.tests.helpers import CARD, balance, entry_count, fund, key
 
@@ -21,8 +21,11 @@ def alice():
 
 
 @pytest.fixture
-def bob():
-    return make_user(mobile="13800138000", pin=PIN)
+def bob(alice):
+    """Alice's friend, so she may pay him by username as well as by mobile number."""
+    user = make_user(mobile="13800138000", pin=PIN)
+    make_friends(alice, user)
+    return user
 
 
 def post(client, path, body, idem: str | None = "auto", **extra):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lifecircle.core.testing.factories import PIN, make_user
+from lifecircle.core.testing.factories import PIN, make_friends, make_user
 from lifecircle.wallet.tests.helpers import balance, fund
 
 pytestmark = pytest.mark.django_db
@@ -59,8 +59,8 @@ def test_bad_reads_are_answered_without_a_500(client_user, path, status):
 
 
 def test_an_over_long_idempotency_key_is_refused(client_user):
-    client, _user = client_user
-    make_user("other_user")
+    client, user = client_user
+    make_friends(user, make_user("other_user"))
     r = client.post(
         "/api/v1/wallet/transfers",
         {"recipient": "other_user", "amount_fen": 1, "pin": PIN},

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from lifecircle.core.errors import ApplicationError
-from lifecircle.core.testing.factories import PIN, make_user
+from lifecircle.core.testing.factories import PIN, make_friends, make_user
 from lifecircle.wallet.models import AppendOnlyError, JournalEntry, Posting
 from lifecircle.wallet.services import (
     Leg,
@@ -50,6 +50,7 @@ def test_exercise_2_alice_pays_bob_30_yuan_then_bob_withdraws_10():
     (Bob 20; bank clearing from −100 to −90, the ¥10 left the system)."""
     alice = make_user("alice", pin=PIN, verified=True)
     bob = make_user("bobby", pin=PIN, verified=True)
+    make_friends(alice, bob)
     topup_create(
         user=alice,
         card_id=bank_card_add(user=alice, number=CARD).pk,
@@ -72,6 +73,7 @@ def test_exercise_3_an_overdraft_is_refused_and_nothing_is_written():
     """Alice holds ¥5 and tries to send ¥5.01: refused, no entry, balances unchanged."""
     alice = make_user("alice", pin=PIN)
     bob = make_user("bobby", pin=PIN)
+    make_friends(alice, bob)
     entry_post(
         kind="topup", legs=[Leg(system_account("bank_clearing"), -500), Leg(wallet_account_for(alice), 500)]
     )
