@@ -114,8 +114,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = int(env("DB_CONN_MAX_AGE", "0") or 0)
+    # Under ASGI every request runs in its own thread, so persistent connections
+    # (CONN_MAX_AGE > 0) pile up; a pool (psycopg-pool, Django 5.1+) reuses a bounded set per
+    # process instead. LIFECIRCLE_DB_POOL_MAX=0 opens a new connection per request.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    _pool_max = int(env("DB_POOL_MAX", "0") or 0)
+    if _pool_max:
+        DATABASES["default"]["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            "pool": {"min_size": min(2, _pool_max), "max_size": _pool_max, "timeout": 10},
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------

@@ -91,3 +91,12 @@ def test_database_and_redis_urls_are_read_from_the_environment():
         lines[1]
         == "channels_redis.pubsub.RedisPubSubChannelLayer django.core.cache.backends.redis.RedisCache"
     )
+
+
+def test_a_connection_pool_is_opt_in():
+    code = "from django.conf import settings as s; print(s.DATABASES['default']['OPTIONS'].get('pool'))"
+    url = "postgres://u:p@db.internal:6543/lc"
+    off = run_python(code, LIFECIRCLE_DATABASE_URL=url)
+    on = run_python(code, LIFECIRCLE_DATABASE_URL=url, LIFECIRCLE_DB_POOL_MAX="16")
+    assert off.stdout.strip() == "None", off.stderr
+    assert on.stdout.strip() == "{'min_size': 2, 'max_size': 16, 'timeout': 10}", on.stderr
