@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-embedded setup install messages compilemessages lint format seed vendor check-deploy clean bench-ledger
+.PHONY: run test test-embedded setup install messages compilemessages lint format seed vendor check-deploy clean bench-ledger bench-timeline
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -71,3 +71,12 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lifecircle_bench
 BENCH_ARGS ?=
 bench-ledger: install
 	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/ledger.py $(BENCH_ARGS)
+
+# The home-timeline benchmark on PostgreSQL (loopback only, its own database; ~5 min, the
+# first run seeds 10,000 users x 200 friends and 1,000,000 posts in ~1 min, later runs reuse
+# them). Runs bench/ledger.py first for the timeline ÷ transfers ratio. BENCH_TIMELINE_ARGS
+# e.g. "--duration 30 --clients 64", "--ledger auto" (reuse its last saved output), "--reseed".
+BENCH_TIMELINE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lifecircle_bench_timeline
+BENCH_TIMELINE_ARGS ?=
+bench-timeline: install
+	BENCH_TIMELINE_DATABASE_URL=$(BENCH_TIMELINE_DATABASE_URL) $(BIN)/python bench/timeline.py $(BENCH_TIMELINE_ARGS)
