@@ -1,6 +1,5 @@
 import datetime as dt
 import logging
-import threading
 
 import pytest
 from django.db import connection
@@ -11,6 +10,7 @@ from lifecircle.accounts.models import PaymentPin, RealNameIdentity, User
 from lifecircle.core.crypto import decrypt_text
 from lifecircle.core.errors import ApplicationError
 from lifecircle.core.testing.asserts import raises_code
+from lifecircle.core.testing.concurrency import run_threads
 from lifecircle.core.testing.factories import PASSWORD, PIN, make_user, resident_id
 
 pytestmark = pytest.mark.django_db
@@ -169,24 +169,7 @@ def test_parallel_wrong_pins_are_all_counted():
     """12 threads guess at once: the row lock serialises them, so exactly 4 see
     'pin_incorrect', the 5th locks, and every later one is refused as locked."""
     user = make_user("lily_chen", pin=PIN)
-    codes: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(12)
-
-    def guess():
-        barrier.wait()
-        try:
-            services.pin_verify(user=user, pin="000001")
-        except ApplicationError as exc:
-            with lock:
-                codes.append(exc.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=guess) for _ in range(12)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_threads(12, lambda _i: services.pin_verify(user=user, pin="000001"))
+    codes = [r.code for r in results if isinstance(r, ApplicationError)]
     assert sorted(codes) == ["pin_incorrect"] * 4 + ["pin_locked"] * 8
     raises_code("pin_locked", services.pin_verify, user=user, pin=PIN)

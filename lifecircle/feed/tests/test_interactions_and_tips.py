@@ -1,12 +1,11 @@
 import io
-import threading
 
 import pytest
-from django.db import connection
 from PIL import Image
 
 from lifecircle.core.errors import ApplicationError
 from lifecircle.core.testing.asserts import assert_error, raises_code
+from lifecircle.core.testing.concurrency import run_threads
 from lifecircle.core.testing.factories import PIN, fund_wallet, make_friends, make_user, wallet_balance_of
 from lifecircle.feed import selectors, services
 from lifecircle.feed.models import Comment, Post, Tip
@@ -163,25 +162,12 @@ def test_double_taps_and_retries_hit_the_ledger_exactly_once():
     make_friends(a, b)
     fund_wallet(b, 1000)
     post = services.post_create(author=a, text="tip me")
-    barrier = threading.Barrier(16)
-    results, errors = [], []
-
-    def tap():
-        barrier.wait()
-        try:
-            results.append(
-                services.tip_create(tipper=b, post_id=post.pk, idempotency_key="same-tap").amount_fen
-            )
-        except ApplicationError as exc:
-            errors.append(exc.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=tap) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = run_threads(
+        16, lambda _i: services.tip_create(tipper=b, post_id=post.pk, idempotency_key="same-tap")
+    )
+    results = [o.amount_fen for o in outcomes if isinstance(o, Tip)]
+    errors = [o.code for o in outcomes if isinstance(o, ApplicationError)]
+    assert len(results) + len(errors) == 16, outcomes
     assert set(errors) <= {"idempotency_in_flight"}, errors
     tip = services.tip_create(tipper=b, post_id=post.pk, idempotency_key="same-tap")  # a retry afterwards
     assert set(results) <= {tip.amount_fen}

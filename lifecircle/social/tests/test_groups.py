@@ -1,10 +1,9 @@
-import threading
 
 import pytest
-from django.db import connection
 
 from lifecircle.core.errors import ApplicationError
 from lifecircle.core.testing.asserts import raises_code
+from lifecircle.core.testing.concurrency import run_threads
 from lifecircle.core.testing.factories import make_friends, make_user
 from lifecircle.social import selectors, services
 from lifecircle.social.models import Group, GroupMembership
@@ -125,26 +124,14 @@ def test_parallel_invites_never_pass_the_cap(settings):
         invitees[u.pk] = [make_user(f"x{u.pk}_{j}x") for j in range(3)]
         for f in invitees[u.pk]:
             make_friends(u, f)
-    barrier = threading.Barrier(len(inviters))
-    outcomes = []
-
-    def invite(u):
-        barrier.wait()
-        try:
-            services.group_invite(inviter=u, group_id=group.pk, user_ids=[f.pk for f in invitees[u.pk]])
-            outcomes.append("ok")
-        except ApplicationError as exc:
-            outcomes.append(exc.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=invite, args=(u,)) for u in inviters]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = run_threads(
+        len(inviters),
+        lambda i: services.group_invite(
+            inviter=inviters[i], group_id=group.pk, user_ids=[f.pk for f in invitees[inviters[i].pk]]
+        ),
+    )
+    outcomes = [r.code if isinstance(r, ApplicationError) else "ok" for r in results]
     group.refresh_from_db()
-    assert (
-        outcomes.count("ok") == 2 and outcomes.count("group_full") == 6
-    )  # 9 + 2×3 = 15; a third would make 18
+    # 9 + 2×3 = 15; a third batch would make 18
+    assert outcomes.count("ok") == 2 and outcomes.count("group_full") == 6, outcomes
     assert group.member_count == len(members(group)) == 15

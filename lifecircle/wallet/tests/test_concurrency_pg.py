@@ -15,7 +15,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from lifecircle.core.errors import ApplicationError
-from lifecircle.core.testing.factories import PIN, make_user
+from lifecircle.core.testing.concurrency import run_threads
+from lifecircle.core.testing.factories import PIN, make_friends, make_user
 from lifecircle.wallet.models import JournalEntry, MicroPaymentDay, Posting
 from lifecircle.wallet.services import (
     account_balance,
@@ -27,28 +28,6 @@ from lifecircle.wallet.services import (
 from lifecircle.wallet.tests.helpers import balance, fund, ledger_total
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_threads(n: int, target) -> list:
-    """Run ``target(i)`` in ``n`` threads started together; return results or exceptions."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results[i] = target(i)
-        except Exception as exc:
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_16_threads_5000_random_transfers_among_50_wallets_conserve_money():
@@ -206,6 +185,7 @@ def test_postgres_rejects_an_unbalanced_entry_at_commit():
 
 def test_one_key_sent_1000_times_over_http_by_16_threads_makes_one_entry(api_client):
     alice, bob = make_user("alice_http", pin=PIN), make_user("bobby_http")
+    make_friends(alice, bob)  # paid by username, so they must be friends
     fund(alice, 10_00)
     client_class = api_client.__class__
     clients = [client_class().as_user(alice) for _ in range(16)]
