@@ -333,7 +333,10 @@ class Connection:
         head = f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {token}\r\n\r\n"
         self.writer.write(head.encode())
         await self.writer.drain()
-        status = int((await self.reader.readline()).split()[1])
+        status_line = await self.reader.readline()
+        if not status_line:
+            raise ConnectionResetError("closed by the server")  # e.g. uvicorn's keep-alive timeout
+        status = int(status_line.split()[1])
         length, chunked = 0, False
         while (line := await self.reader.readline()) not in (b"\r\n", b""):
             name, _, value = line.partition(b":")
@@ -440,8 +443,8 @@ async def open_loop(
     port: int, targets: list[tuple[str, str]], rate: float, duration: float, desc: str
 ) -> dict:
     """Requests arrive at ``rate``/s (Poisson), whatever the server's speed; latency counts from
-    the intended send time, so queueing shows up (no coordinated omission). Up to 256
-    keep-alive connections are opened on demand."""
+    the intended send time, so queueing shows up (no coordinated omission).
+    Keep-alive connections are opened on demand and reused."""
     latencies: list[float] = []
     errors: dict[int, int] = {}
     idle: list[Connection] = []
@@ -450,7 +453,12 @@ async def open_loop(
 
     async def one(intended: float, path: str, token: str):
         conn = idle.pop() if idle else await Connection(port).open()
-        status, _ = await conn.get(path, token)
+        try:
+            status, _ = await conn.get(path, token)
+        except (ConnectionResetError, asyncio.IncompleteReadError):
+            conn.close()  # an idle keep-alive connection the server closed: one retry on a new one
+            conn = await Connection(port).open()
+            status, _ = await conn.get(path, token)
         if status == 200:
             latencies.append((time.perf_counter() - intended) * 1000)
         else:
