@@ -11,8 +11,11 @@ Not a test. Loopback only, its own database (never the app's), bounded in time:
    following ``next_cursor`` for each sampled viewer to get their deep cursors;
 3. closed loop: ``--clients`` concurrent keep-alive clients, each request a random sampled
    viewer's FIRST page, then their DEEP page — reads/s (the capacity) and p50/p99;
-4. open loop at a fixed arrival rate (3 × the ledger benchmark's transfers/s, or ``--rate``):
-   p50/p99 at that load, i.e. "can we serve 3 × the transfers at p99 ≤ 50 ms";
+4. one client at a time (the latency floor), then an open loop at a fixed arrival rate
+   (3 × the ledger benchmark's transfers/s if known, else half the measured capacity, or
+   ``--rate``): p50/p99 at that load, i.e. "can we serve 3 × the transfers at p99 ≤ 50 ms";
+   then the closed loop again as a VARIANT with ``LIFECIRCLE_DB_POOL_MAX=16`` (a psycopg pool
+   per worker instead of a new PostgreSQL connection per request);
 5. the ratio timeline reads/s ÷ ledger transfers/s. The ledger figure comes from running
    ``bench/ledger.py`` (``--ledger run``), from its output saved by an earlier run
    (``data/bench/ledger-last.txt``), or from ``--ledger-rate``.
@@ -267,13 +270,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(
-    url: str, port: int, workers: int, settings_module: str = "config.settings"
-) -> subprocess.Popen:
+def start_server(url: str, port: int, workers: int, pool_max: int = 0) -> subprocess.Popen:
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings_module,
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
         "LIFECIRCLE_DATABASE_URL": url,
         "LIFECIRCLE_DEBUG": "0",
         "LIFECIRCLE_SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
@@ -281,7 +281,8 @@ def start_server(
         "LIFECIRCLE_FIELD_FINGERPRINT_KEY": "bench-only-fingerprint-key",
         "LIFECIRCLE_ALLOWED_HOSTS": HOST,
         "LIFECIRCLE_SECURE_SSL_REDIRECT": "0",
-        "LIFECIRCLE_DB_CONN_MAX_AGE": "0",  # the shipped default (see docs/wallet.md on pooling)
+        "LIFECIRCLE_DB_CONN_MAX_AGE": "0",  # the shipped default (see docs/scaling.md)
+        "LIFECIRCLE_DB_POOL_MAX": str(pool_max),  # 0, the shipped default: a connection per request
         "LIFECIRCLE_LOG_LEVEL": "WARNING",
     }
     env.pop("LIFECIRCLE_REDIS_URL", None)
@@ -662,9 +663,9 @@ def main() -> int:
     results: list[dict] = []
     load_before = os.getloadavg()
     deep: dict[int, str] = {}
-    for variant in ["config.settings", *(["settings_pooled"] if pooled else [])]:
-        tag = "" if variant == "config.settings" else " *pooled"
-        server = start_server(args.db, port, args.workers, variant)
+    for pool_max in [0, *([16] if pooled else [])]:
+        tag = " *pooled" if pool_max else ""
+        server = start_server(args.db, port, args.workers, pool_max)
         try:
             if not deep:
                 deep = asyncio.run(deep_cursors(port, viewers[: args.deep_viewers], args.deep_page, 8))
@@ -675,7 +676,13 @@ def main() -> int:
             for targets, desc in ((first_targets, "first page"), (deep_targets, f"page {args.deep_page}")):
                 phase = closed_loop(port, targets, args.clients, args.duration, desc + tag)
                 results.append(measured(phase, server))
-            if variant == "config.settings":
+            if not pool_max:
+                for targets, desc in (
+                    (first_targets, "first page"),
+                    (deep_targets, f"page {args.deep_page}"),
+                ):
+                    phase = closed_loop(port, targets, 1, args.duration, desc)
+                    results.append({**measured(phase, server), "why": "unloaded"})
                 rate = args.rate or (3 * ledger if ledger else 0.5 * results[0]["rate"])
                 why = "--rate" if args.rate else ("3 × ledger" if ledger else "½ capacity")
                 for targets, desc in (
@@ -713,8 +720,8 @@ def main() -> int:
         )
     if pooled:
         say(
-            "(* VARIANT: Django's psycopg connection pool, bench/settings_pooled.py; "
-            "the rest: shipped settings)"
+            "(* VARIANT: LIFECIRCLE_DB_POOL_MAX=16, a psycopg pool per worker; "
+            "the rest: shipped settings, a new connection per request)"
         )
     say()
     first, deep_r = results[0], results[1]
@@ -748,10 +755,7 @@ def main() -> int:
     for r in results:
         if r.get("why"):
             verdict = "met" if r["p99"] <= 50 and not r["errors"] else "NOT met"
-            say(
-                f"p99 ≤ 50 ms at an offered {r['mode']} ({r['why']}), {r['desc']}: "
-                f"{r['p99']:.1f} ms — {verdict}"
-            )
+            say(f"p99 ≤ 50 ms at {r['mode']} ({r['why']}), {r['desc']}: {r['p99']:.1f} ms — {verdict}")
     say(f"total time {time.monotonic() - t_start:.0f}s")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "timeline-last.txt").write_text("\n".join(lines) + "\n")
