@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "lifecircle.social",
     "lifecircle.notifications",
     "lifecircle.feed",
+    "lifecircle.chat",
     "lifecircle.wallet",
 ]
 
@@ -193,6 +194,11 @@ LIFECIRCLE = {
     "POST_IMAGE_MAX_BYTES": int(env("POST_IMAGE_MAX_BYTES", str(10 * 1024 * 1024))),
     "POST_IMAGE_SIZE": 2048,
     "POST_THUMB_SIZE": 360,
+    "CHAT_TEXT_MAX": 5000,
+    "CHAT_RECALL_SECONDS": 120,
+    "CHAT_BURN_SECONDS": (5, 10, 30, 60),
+    "CHAT_BURN_UNOPENED_SECONDS": 24 * 3600,
+    "CHAT_IMAGE_MAX_BYTES": int(env("CHAT_IMAGE_MAX_BYTES", str(10 * 1024 * 1024))),
     # Wallet (PRODUCT.md "Wallet"): password-free payments are each <= ¥1, <= ¥50 and <= 200 a day.
     "WALLET_MICROPAY_MAX_FEN": int(env("WALLET_MICROPAY_MAX_FEN", "100")),
     "WALLET_MICROPAY_DAILY_FEN": int(env("WALLET_MICROPAY_DAILY_FEN", "5000")),
@@ -258,6 +264,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "media")))
 # The app serves /media/ itself in embedded mode; behind a web server set this to 0.
 SERVE_MEDIA = env_bool("SERVE_MEDIA", DEBUG)
+# Burn-after-reading keys (Redis when configured, else files here): never in the database.
+BURN_KEY_DIR = Path(env("BURN_KEY_DIR", str(DATA_DIR / "burn-keys")))
+BURN_KEY_PREFIX = env("REDIS_PREFIX", "lifecircle")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 

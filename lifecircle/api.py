@@ -5,6 +5,7 @@ from ninja.parser import Parser
 
 from lifecircle.accounts.api import auth_router, me_router, users_router
 from lifecircle.accounts.auth import api_auth
+from lifecircle.chat.api import router as chat_router
 from lifecircle.core import api_errors
 from lifecircle.feed.api import router as feed_router
 from lifecircle.notifications.api import router as notifications_router
@@ -47,4 +48,5 @@ api.add_router("/privacy", privacy_router)
 api.add_router("/groups", groups_router)
 api.add_router("/feed", feed_router)
 api.add_router("/notifications", notifications_router)
+api.add_router("/chat", chat_router)
 api.add_router("/wallet", wallet_router)
