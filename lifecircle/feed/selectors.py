@@ -80,7 +80,7 @@ def timeline(
 
     On PostgreSQL the page is found as a top-N per author, merged: for each author, at most
     ``limit + 1`` of their newest admitted posts past the cursor (one short backward scan of
-    ``post_author_recent`` each, index-only), then the newest ``limit + 1`` of those. Its cost
+    ``post_author_recent_aud`` each, index-only), then the newest ``limit + 1`` of those. Its cost
     is ~(authors × page size) index entries whatever the depth of the page or the number of
     posts per author; the single ``author_id IN (…)`` query it replaces had to fetch and sort
     every post of every friend (~18,000 rows for 200 friends in ``make bench-timeline``) for
