@@ -89,11 +89,19 @@ def prepare_data() -> dict:
     users = list(User.objects.filter(username__startswith="bench_u").order_by("id"))
     if len(users) < N_USERS:
         existing = {u.username for u in users}
-        new = [User(username=f"bench_u{i:05d}") for i in range(N_USERS) if f"bench_u{i:05d}" not in existing]
+        new = [
+            User(username=f"bench_u{i:05d}", mobile=f"1990{i:07d}")
+            for i in range(N_USERS)
+            if f"bench_u{i:05d}" not in existing
+        ]
         for u in new:
             u.set_unusable_password()
         User.objects.bulk_create(new)
         users = list(User.objects.filter(username__startswith="bench_u").order_by("id"))
+    for i, u in enumerate(users):  # strangers are paid by mobile number (PRODUCT.md "Wallet")
+        if not u.mobile:
+            User.objects.filter(pk=u.pk).update(mobile=f"1990{i:07d}")
+            u.mobile = f"1990{i:07d}"
     host, _created = User.objects.get_or_create(username="bench_host")
     sink, _created = User.objects.get_or_create(username="bench_sink")  # a busy account NOT marked hot
     everyone = [*users, host, sink]
@@ -126,6 +134,7 @@ def prepare_data() -> dict:
     ids = sorted(Account.objects.filter(user__in=users).values_list("id", flat=True))
     return {
         "users": [u.username for u in users],
+        "mobiles": {u.username: u.mobile for u in users},
         "host": host.username,
         "host_account": wallet_account_for(host).pk,
         "sink_account": wallet_account_for(sink).pk,
@@ -456,7 +465,8 @@ def transfer_request(data: dict, rng: random.Random):
 
     def make(i, n):
         sender, recipient = rng.sample(users, 2)
-        body = json.dumps({"recipient": recipient, "amount_fen": 1, "pin": PIN, "note": "bench"}).encode()
+        to = data["mobiles"][recipient]  # random pairs are strangers: by mobile number
+        body = json.dumps({"recipient": to, "amount_fen": 1, "pin": PIN, "note": "bench"}).encode()
         headers = {"Authorization": f"Bearer {tokens[sender]}", "Idempotency-Key": uuid.uuid4().hex}
         return "POST", "/api/v1/wallet/transfers", headers, body
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -29,6 +30,7 @@ STATUS_ERRORS = {
     415: ("unsupported_media_type", _("Unsupported content type.")),
     429: ("too_many_requests", _("Too many requests. Slow down and try again.")),
     500: ("internal_error", _("Something went wrong on our side. Please try again.")),
+    503: ("service_busy", _("The service is busy. Please try again in a moment.")),
 }
 
 FIELD_MESSAGES = {
@@ -102,6 +104,13 @@ def handle_404(request, exc):
 def handle_exception(request, exc: Exception):
     if isinstance(exc, RequestDataTooBig):
         return status_error_response(413)
+    if isinstance(exc, OperationalError):
+        # The database refused or dropped the connection (overload: "too many clients",
+        # a failover): nothing was done, the client should retry — not a 500.
+        logger.warning("database unavailable: %s", exc)
+        response = status_error_response(503)
+        response["Retry-After"] = "1"
+        return response
     if isinstance(exc, SuspiciousOperation):
         return status_error_response(400)
     logger.exception("unhandled API error", exc_info=exc)

@@ -221,3 +221,19 @@ def test_openapi_docs_are_served():
     assert Client().get("/api/docs").status_code == 200
     schema = Client().get("/api/v1/openapi.json").json()
     assert "/api/v1/me/pin" in schema["paths"]
+
+
+def test_a_database_that_refuses_connections_is_a_503_to_retry(api_client, monkeypatch):
+    from django.db import OperationalError
+
+    from lifecircle.accounts import api as accounts_api
+
+    api_client.as_user(make_user("lily_chen"))
+
+    def overloaded(user):
+        raise OperationalError('connection failed: FATAL: sorry, too many clients already')
+
+    monkeypatch.setattr(accounts_api, "me_out", overloaded)
+    r = api_client.get("/api/v1/me")
+    assert_error(r, 503, "service_busy")
+    assert r["Retry-After"] == "1"
