@@ -8,12 +8,9 @@ import datetime as dt
 
 from django.conf import settings
 from django.http import HttpResponse
-from django.utils.translation import gettext_lazy as _
 from ninja import Header, Router, Schema
 from ninja.responses import Status
 
-from lifecircle.accounts.services import user_find_by_identifier
-from lifecircle.core.errors import validation_error
 from lifecircle.core.money import format_fen
 from lifecircle.wallet import selectors, services
 from lifecircle.wallet.schemas import (
@@ -189,11 +186,8 @@ def micropayment(
 ):
     """A small payment without the PIN while within your password-free limit; past it the
     error is ``pin_required`` and the same request with ``pin`` goes through."""
-    payee = user_find_by_identifier(data.payee)
-    if payee is None:
-        raise validation_error(
-            "payee", "recipient_not_found", _("No user with this username or mobile number.")
-        )
+    # The same rules as a transfer: friends by username or mobile, others by mobile, no blocks.
+    payee = services.recipient_resolve(sender=request.auth, recipient=data.payee)
     entry = services.micropayment_create(
         payer=request.auth,
         payee=payee,

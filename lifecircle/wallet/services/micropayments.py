@@ -119,6 +119,12 @@ def micropayment_create(
         raise validation_error(
             "payee", "recipient_not_found", _("No user with this username or mobile number.")
         )
+    from lifecircle.social.selectors import is_blocked_between
+
+    if is_blocked_between(payer, payee):  # whoever calls this (tips, gifts, the API): never across a block
+        raise validation_error(
+            "payee", "recipient_not_found", _("No user with this username or mobile number.")
+        )
     if payee.pk == payer.pk:
         raise validation_error("payee", "self_transfer", _("You cannot transfer money to yourself."))
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from lifecircle.core.errors import ApplicationError
-from lifecircle.core.testing.factories import PIN, make_user
+from lifecircle.core.testing.factories import PIN, make_friends, make_user
 from lifecircle.wallet.models import MicroPaymentDay
 from lifecircle.wallet.services import (
     micropayment_create,
@@ -119,6 +119,7 @@ def test_a_tip_cannot_overdraw_or_go_to_oneself(host):
 
 
 def test_the_api_answers_pin_required_then_accepts_the_pin(api_client, fan, host):
+    make_friends(fan, host)  # paid by username, so friends
     client = api_client.as_user(fan)
     body = {"payee": host.username, "amount_fen": 5_00, "purpose": "gift"}
     r = client.post("/api/v1/wallet/micropayments", body, HTTP_IDEMPOTENCY_KEY="g1")

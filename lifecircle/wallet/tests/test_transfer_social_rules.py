@@ -79,3 +79,19 @@ def test_the_recipient_is_notified_once_even_when_the_request_is_retried(lily, b
     pay(lily, "bob_wong", "same")  # a replay: no new money, no new notification
     notes = Notification.objects.filter(user=bob, kind="money_received")
     assert [(n.actor_id, n.amount_fen) for n in notes] == [(lily.pk, 100)]
+
+
+def test_password_free_payments_follow_the_same_rules(api_client, lily, bob):
+    api_client.as_user(lily)
+
+    def micropay(payee, key):
+        return api_client.post("/api/v1/wallet/micropayments", {"payee": payee, "amount_fen": 1},
+                               HTTP_IDEMPOTENCY_KEY=key)
+
+    assert_error(micropay("bob_wong", "m1"), 400, "recipient_not_friend")  # a stranger by username
+    assert micropay("13900002222", "m2").status_code == 201  # by mobile number
+    social.block_create(user=bob, target_id=lily.pk)
+    assert_error(micropay("13900002222", "m3"), 400, "recipient_not_found")
+    raises_code("recipient_not_found", services.micropayment_create, payer=lily, payee=bob, amount_fen=1,
+                idempotency_key="m4")  # the service refuses too, whoever calls it
+    assert wallet_balance_of(bob) == 1
