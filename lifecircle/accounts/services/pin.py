@@ -17,7 +17,7 @@ from django.utils.translation import ngettext
 from lifecircle.accounts.models import PaymentPin, User
 from lifecircle.accounts.validators import id_birth_date, pin_clean
 from lifecircle.core.crypto import decrypt_text
-from lifecircle.core.errors import ApplicationError, PermissionDenied, validation_error
+from lifecircle.core.errors import ApplicationError, PermissionDenied
 
 
 @lru_cache(maxsize=1)
@@ -47,10 +47,14 @@ def pin_is_set(*, user: User) -> bool:
 def pin_set(*, user: User, pin: str, password: str | None = None) -> None:
     """Set the first PIN, or change it (changing needs the login password; it also lifts a
     lock, which is how someone who forgot their PIN gets back in)."""
-    existing = PaymentPin.objects.filter(user=user).first()
-    if existing is not None and (not password or not user.check_password(password)):
-        raise validation_error(
-            "password", "password_incorrect", _("Enter your login password to change the PIN.")
+    from lifecircle.accounts.services.users import password_confirm
+
+    if PaymentPin.objects.filter(user=user).exists():
+        password_confirm(
+            user=user,
+            password=password,
+            field="password",
+            message=_("Enter your login password to change the PIN."),
         )
     pin = pin_clean(pin, avoid=_pins_to_avoid(user))
     pin_hash = _hasher().hash(pin)

@@ -8,14 +8,11 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.models import User
-from lifecircle.accounts.services.throttle import (
-    login_failure_record,
-    login_failures_clear,
-    login_throttle_check,
-)
+from lifecircle.accounts.services.throttle import login_attempt_start, login_attempt_succeeded
 from lifecircle.accounts.validators import looks_like_mobile, mobile_clean, normalize_mobile, username_clean
 from lifecircle.core.errors import ApplicationError, validation_error
 from lifecircle.core.images import image_clean
@@ -88,17 +85,26 @@ def user_authenticate(*, identifier: str, password: str, ip: str | None) -> User
     failures (``login_throttled``, 429), even with the right password."""
     user = user_find_by_identifier(identifier)
     account_key = f"u:{user.pk}" if user else f"i:{(identifier or '').strip().lower()[:60]}"
-    login_throttle_check(account_key=account_key, ip=ip)
+    login_attempt_start(account_key=account_key, ip=ip)
     if user is None:
         _DUMMY.set_password(password)  # same work as a real check: no account enumeration by timing
         ok = False
     else:
         ok = user.check_password(password) and user.is_active
     if not ok:
-        login_failure_record(account_key=account_key, ip=ip)
         raise ApplicationError("login_invalid", _("The account or password is incorrect."), status=400)
-    login_failures_clear(account_key=account_key)
+    login_attempt_succeeded(account_key=account_key)
     return user
+
+
+def password_confirm(*, user: User, password: str | None, field: str, message) -> None:
+    """Re-check the login password of a signed-in user (before changing the password or the
+    PIN), throttled with the sign-in attempts of that account: a stolen session or token
+    cannot be used to guess it."""
+    login_attempt_start(account_key=f"u:{user.pk}", ip=None)
+    if not password or not user.check_password(password):
+        raise validation_error(field, "password_incorrect", message)
+    login_attempt_succeeded(account_key=f"u:{user.pk}")
 
 
 def profile_update(*, user: User, nickname: str | None = None, language: str | None = None) -> User:
@@ -145,8 +151,18 @@ def avatar_set(*, user: User, data: bytes) -> User:
 
 
 def password_change(*, user: User, old_password: str, new_password: str) -> None:
-    if not user.check_password(old_password):
-        raise validation_error("old_password", "password_incorrect", _("Your current password is incorrect."))
+    """Change the password. Every API token is revoked (other sessions end too, as their
+    session hash no longer matches): whoever had them must sign in again."""
+    from lifecircle.accounts.models import ApiToken
+
+    password_confirm(
+        user=user,
+        password=old_password,
+        field="old_password",
+        message=_("Your current password is incorrect."),
+    )
     _password_check(new_password, user, field="new_password")
-    user.set_password(new_password)
-    user.save(update_fields=["password"])
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())

@@ -231,7 +231,7 @@ def test_a_database_that_refuses_connections_is_a_503_to_retry(api_client, monke
     api_client.as_user(make_user("lily_chen"))
 
     def overloaded(user):
-        raise OperationalError('connection failed: FATAL: sorry, too many clients already')
+        raise OperationalError("connection failed: FATAL: sorry, too many clients already")
 
     monkeypatch.setattr(accounts_api, "me_out", overloaded)
     r = api_client.get("/api/v1/me")

@@ -187,3 +187,49 @@ def test_password_change_needs_the_current_password():
     )
     services.password_change(user=user, old_password=PASSWORD, new_password="another-long-pass-99")
     assert services.user_authenticate(identifier="lily_chen", password="another-long-pass-99", ip=None)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_thirty_parallel_guesses_check_at_most_ten_passwords():
+    from lifecircle.core.testing.concurrency import run_threads
+
+    make_user("lily_chen")
+    results = run_threads(
+        30,
+        lambda i: services.user_authenticate(identifier="lily_chen", password=f"guess-{i}", ip=f"10.1.0.{i}"),
+    )
+    codes = sorted(r.code for r in results)
+    assert codes.count("login_invalid") <= 10 and codes.count("login_throttled") >= 20, codes
+    assert len(codes) == 30
+
+
+def test_re_checking_the_password_to_change_it_or_the_pin_is_throttled_too():
+    from lifecircle.accounts.models import ApiToken
+
+    user = make_user("lily_chen", pin="258036")
+    for _ in range(5):
+        raises_code(
+            "password_incorrect",
+            services.password_change,
+            user=user,
+            old_password="x",
+            new_password="another-long-pass-99",
+        )
+        raises_code("password_incorrect", services.pin_set, user=user, pin="147036", password="x")
+    raises_code("login_throttled", services.pin_set, user=user, pin="147036", password=PASSWORD)
+    raises_code(
+        "login_throttled", services.user_authenticate, identifier="lily_chen", password=PASSWORD, ip=None
+    )
+    assert ApiToken.objects.count() == 0
+
+
+def test_changing_the_password_revokes_api_tokens():
+    from lifecircle.accounts.models import ApiToken
+
+    user = make_user("lily_chen")
+    _token, raw = services.api_token_create(user=user, name="phone")
+    assert services.api_token_authenticate(raw) == user
+    services.password_change(user=user, old_password=PASSWORD, new_password="another-long-pass-99")
+    assert services.api_token_authenticate(raw) is None
+    assert ApiToken.objects.get().revoked_at is not None
