@@ -58,3 +58,14 @@ def api_client():
             return super().patch(path, data, content_type=content_type, **extra)
 
     return ApiClient()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in the default language; a request handled in-process by an earlier
+    test must not leave its language active for the next."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
