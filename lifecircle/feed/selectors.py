@@ -201,9 +201,13 @@ def post_views(*, viewer: User, posts: list[Post]) -> list[PostView]:
         .filter(Q(post__author=viewer) | Q(user_id=viewer.pk) | Q(user_id__in=friends))
         .select_related("user", "user__identity")
     )
+    # A reply names two people: the viewer sees it only if both are their friends (or
+    # themselves), unless it is the viewer's own post.
+    seen = Q(author_id=viewer.pk) | Q(author_id__in=friends)
+    addressee_seen = Q(reply_to_user__isnull=True) | Q(reply_to_user_id=viewer.pk) | Q(reply_to_user_id__in=friends)
     comments = list(
         Comment.objects.filter(post_id__in=ids)
-        .filter(Q(post__author=viewer) | Q(author_id=viewer.pk) | Q(author_id__in=friends))
+        .filter(Q(post__author=viewer) | (seen & addressee_seen))
         .select_related("author", "author__identity", "reply_to_user", "reply_to_user__identity")
     )
     own_ids = [p.pk for p in posts if p.author_id == viewer.pk]

@@ -11,6 +11,7 @@ from lifecircle.feed import selectors
 from lifecircle.feed.models import Comment, Like, Post
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.services import notification_create
+from lifecircle.social import selectors as social
 
 COMMENT_MAX = 500
 
@@ -68,7 +69,12 @@ def comment_create(*, user: User, post_id: int, text: str, reply_to_id: int | No
             post_id=post.pk,
             comment_id=comment.pk,
         )
-        if reply_to is not None and reply_to.author_id != post.author_id:
+        # Tell the person replied to only if they can see the reply (the replier is a friend).
+        if (
+            reply_to is not None
+            and reply_to.author_id != post.author_id
+            and social.are_friends(user, reply_to.author_id)
+        ):
             notification_create(
                 user_id=reply_to.author_id,
                 kind=Notification.Kind.REPLY,

@@ -224,3 +224,19 @@ def test_api_bad_input_and_tipping_an_invisible_post(api_client, trio):
     )
     assert_error(r, 400, "image_invalid")
     assert Post.objects.count() == 1
+
+
+def test_a_reply_shows_only_to_viewers_who_are_friends_with_both_people(trio):
+    """A (author) replies to a stranger S's comment on a public post. B, A's friend but not
+    S's, sees neither S's comment nor the reply that names S; S is not notified of a reply
+    they cannot see."""
+    a, b, _c = trio
+    s = make_user("stranger_x")
+    post = services.post_create(author=a, text="public", audience="public")
+    first = services.comment_create(user=s, post_id=post.pk, text="hello from a stranger")
+    services.comment_create(user=a, post_id=post.pk, text="thanks stranger", reply_to_id=first.pk)
+    assert [c.text for c, _n, _r in view(b, post).comments] == []
+    assert [c.text for c, _n, _r in view(a, post).comments] == ["hello from a stranger", "thanks stranger"]
+    assert not Notification.objects.filter(user=s, kind="reply").exists()
+    make_friends(b, s)
+    assert [c.text for c, _n, _r in view(b, post).comments] == ["hello from a stranger", "thanks stranger"]
