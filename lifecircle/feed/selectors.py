@@ -204,7 +204,9 @@ def post_views(*, viewer: User, posts: list[Post]) -> list[PostView]:
     # A reply names two people: the viewer sees it only if both are their friends (or
     # themselves), unless it is the viewer's own post.
     seen = Q(author_id=viewer.pk) | Q(author_id__in=friends)
-    addressee_seen = Q(reply_to_user__isnull=True) | Q(reply_to_user_id=viewer.pk) | Q(reply_to_user_id__in=friends)
+    addressee_seen = (
+        Q(reply_to_user__isnull=True) | Q(reply_to_user_id=viewer.pk) | Q(reply_to_user_id__in=friends)
+    )
     comments = list(
         Comment.objects.filter(post_id__in=ids)
         .filter(Q(post__author=viewer) | (seen & addressee_seen))

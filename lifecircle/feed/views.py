@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from lifecircle.accounts.selectors import display_name_for, user_get_for_viewer
+from lifecircle.core.converters import form_id
 from lifecircle.core.errors import ApplicationError
 from lifecircle.feed import selectors, services
 from lifecircle.feed.models import Audience
@@ -34,7 +35,10 @@ def _cards(request, posts, next_cursor, template="feed/_posts.html", **extra):
 
 @login_required
 def timeline(request):
-    posts, next_cursor = selectors.timeline(viewer=request.user, cursor=request.GET.get("cursor") or None)
+    try:
+        posts, next_cursor = selectors.timeline(viewer=request.user, cursor=request.GET.get("cursor") or None)
+    except ApplicationError:  # a mangled page link: start from the top
+        return redirect("feed:timeline")
     if request.headers.get("HX-Request"):
         return _cards(request, posts, next_cursor, more_url=request.path)
     return _cards(request, posts, next_cursor, template="feed/timeline.html", more_url=request.path)
@@ -45,9 +49,12 @@ def user_posts(request, user_id: int):
     author = user_get_for_viewer(viewer=request.user, user_id=user_id)
     if author is None:
         raise Http404
-    posts, next_cursor = selectors.posts_of(
-        viewer=request.user, author=author, cursor=request.GET.get("cursor") or None
-    )
+    try:
+        posts, next_cursor = selectors.posts_of(
+            viewer=request.user, author=author, cursor=request.GET.get("cursor") or None
+        )
+    except ApplicationError:
+        return redirect("feed:user", user_id=author.pk)
     if request.headers.get("HX-Request"):
         return _cards(request, posts, next_cursor, more_url=request.path)
     return _cards(
@@ -75,8 +82,8 @@ def compose(request):
                 author=request.user,
                 text=request.POST.get("text", ""),
                 audience=request.POST.get("audience", Audience.FRIENDS),
-                audience_user_ids=[int(i) for i in request.POST.getlist("audience_user_ids") if i.isdigit()],
-                audience_tag_ids=[int(i) for i in request.POST.getlist("audience_tag_ids") if i.isdigit()],
+                audience_user_ids=[form_id(i) for i in request.POST.getlist("audience_user_ids")],
+                audience_tag_ids=[form_id(i) for i in request.POST.getlist("audience_tag_ids")],
                 images=[f.read(limit) for f in request.FILES.getlist("images")],
                 tips_enabled=request.POST.get("tips_enabled") == "on",
             )
@@ -149,10 +156,10 @@ def post_action(request, post_id: int, action: str):
                 user=user,
                 post_id=post_id,
                 text=post.get("text", ""),
-                reply_to_id=int(reply_to) if reply_to and reply_to.isdigit() else None,
+                reply_to_id=form_id(reply_to) or None,
             )
         elif action == "delete_comment":
-            services.comment_delete(user=user, comment_id=int(post.get("comment_id") or 0))
+            services.comment_delete(user=user, comment_id=form_id(post.get("comment_id")))
         elif action == "tip":
             tip = services.tip_create(
                 tipper=user,

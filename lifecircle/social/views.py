@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from lifecircle.accounts.models import User
 from lifecircle.accounts.selectors import display_name_for, display_names_for, user_get_for_viewer
+from lifecircle.core.converters import form_id
 from lifecircle.core.views import post_action
 from lifecircle.social import selectors, services
 from lifecircle.social.models import PostFilter, PostHistory
@@ -163,7 +164,7 @@ def person_action(request, user_id: int, action: str):
 
 
 def _set_tags(me, friend_id: int, tag_ids) -> None:
-    wanted = {int(t) for t in tag_ids if t.isdigit()}
+    wanted = {form_id(t) for t in tag_ids} - {0}
     for tag in selectors.tags_for(user=me):
         members = {m.pk for m in tag.members.all()}
         has = friend_id in members
@@ -258,14 +259,16 @@ def blocked(request):
 def tags(request):
     if request.method == "POST":
         if request.POST.get("action") == "delete":
-            fn = lambda: services.tag_delete(user=request.user, tag_id=int(request.POST.get("tag_id") or 0))  # noqa: E731
+            fn = lambda: services.tag_delete(user=request.user, tag_id=form_id(request.POST.get("tag_id")))  # noqa: E731
         else:
+
             def fn():
                 return services.tag_create(
-                            user=request.user,
-                            name=request.POST.get("name", ""),
-                            member_ids=request.POST.getlist("member_ids"),
-                        )
+                    user=request.user,
+                    name=request.POST.get("name", ""),
+                    member_ids=request.POST.getlist("member_ids"),
+                )
+
         response, _result = post_action(request, fn, success=_("Saved."), redirect_to=reverse("social:tags"))
         return response
     friendships = list(selectors.friendships_for(user=request.user))
@@ -333,7 +336,7 @@ def group_action(request, group_id: int, action: str):
     here = reverse("social:group", args=[group_id])
 
     def user_id() -> int:
-        return int(post.get("user_id") or 0)
+        return form_id(post.get("user_id"))
 
     actions = {
         "invite": (

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import lifecircle.core.converters  # noqa: F401 - registers <id:…>
 from lifecircle.wallet import views
 
 app_name = "wallet"
@@ -11,6 +12,6 @@ urlpatterns = [
     path("transfer/recipient/", views.transfer_recipient, name="transfer_recipient"),
     path("cards/", views.cards, name="cards"),
     path("statement/", views.statement, name="statement"),
-    path("entries/<int:entry_id>/", views.receipt, name="receipt"),
+    path("entries/<id:entry_id>/", views.receipt, name="receipt"),
     path("password-free/", views.micropay_settings, name="micropay"),
 ]

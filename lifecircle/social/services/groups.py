@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.models import User
+from lifecircle.core.converters import form_id
 from lifecircle.core.errors import ApplicationError, NotFound, PermissionDenied, validation_error
 from lifecircle.realtime import groups as rt_groups
 from lifecircle.realtime.events import publish_on_commit
@@ -49,7 +50,7 @@ def _name_clean(name: str) -> str:
 
 
 def _invitees_clean(inviter: User, user_ids) -> list[int]:
-    wanted = {int(i) for i in user_ids or []} - {inviter.pk}
+    wanted = {form_id(i) for i in user_ids or []} - {inviter.pk}
     if wanted - selectors.friend_ids(user=inviter):
         raise validation_error("user_ids", "not_friends", _("You can only invite your friends."))
     return sorted(wanted)

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.models import User
+from lifecircle.core.converters import form_id
 from lifecircle.core.errors import Conflict, NotFound, validation_error
 from lifecircle.social import selectors
 from lifecircle.social.models import FriendTag
@@ -22,7 +23,7 @@ def _name_clean(name: str) -> str:
 
 
 def _members_clean(user: User, member_ids) -> list[int]:
-    wanted = {int(i) for i in member_ids or []}
+    wanted = {form_id(i) for i in member_ids or []}
     not_friends = wanted - selectors.friend_ids(user=user)
     if not_friends:
         raise validation_error("member_ids", "not_friends", _("Tags can only hold your friends."))

@@ -1,4 +1,3 @@
-
 import pytest
 
 from lifecircle.core.errors import ApplicationError

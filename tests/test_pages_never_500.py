@@ -1,0 +1,46 @@
+"""Mangled page links and form values get a 4xx or a redirect, never a 500."""
+
+import pytest
+from django.test import Client
+
+from lifecircle.core.testing.factories import make_friends, make_user
+from lifecircle.social import services as social
+
+pytestmark = pytest.mark.django_db
+
+HUGE = "99999999999999999999"
+
+
+@pytest.fixture
+def client_and_group():
+    owner, friend = make_user("owner_x"), make_user("friend_x")
+    make_friends(owner, friend)
+    group = social.group_create(owner=owner, name="G", member_ids=[friend.pk])
+    c = Client()
+    c.force_login(owner)
+    return c, group
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data"),
+    [
+        ("get", "/circle/?cursor=zzz", None),
+        ("get", "/circle/u/1/?cursor=%FF%FE", None),
+        ("get", f"/circle/p/{HUGE}/", None),
+        ("get", f"/friends/u/{HUGE}/", None),
+        ("post", f"/friends/u/{HUGE}/remark/", {"remark": "x"}),
+        ("post", f"/friends/u/{HUGE}/block/", {}),
+        ("post", "/friends/groups/{group}/remove/", {"user_id": HUGE}),
+        ("post", "/friends/groups/{group}/owner/", {"user_id": "abc"}),
+        ("post", "/friends/groups/{group}/invite/", {"user_ids": [HUGE]}),
+        ("post", "/friends/tags/", {"action": "delete", "tag_id": HUGE}),
+        ("post", "/friends/tags/", {"name": "T", "member_ids": [HUGE, "x"]}),
+        ("get", f"/wallet/entries/{HUGE}/", None),
+        ("post", "/circle/p/1/comment/", {"text": "x", "reply_to_id": HUGE}),
+    ],
+)
+def test_no_500(client_and_group, method, path, data):
+    c, group = client_and_group
+    path = path.replace("{group}", str(group.pk))
+    r = getattr(c, method)(path, data) if data is not None else getattr(c, method)(path)
+    assert r.status_code < 500, (path, r.status_code)
