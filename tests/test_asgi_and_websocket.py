@@ -125,6 +125,12 @@ def test_session_cookie_works_only_from_our_own_origin(server):
         with pytest.raises(InvalidStatus):
             async with websockets.connect(ws_url(server), additional_headers={"Cookie": cookie}):
                 pass
+        # Same host name, another port or scheme: another origin.
+        port = int(host.rsplit(":", 1)[1])
+        for other in (f"http://127.0.0.1:{port + 1}", f"https://{host}", "http://localhost:1"):
+            with pytest.raises(InvalidStatus):
+                async with websockets.connect(ws_url(server), additional_headers={"Cookie": cookie, "Origin": other}):
+                    pass
 
     asyncio.run(run())
 

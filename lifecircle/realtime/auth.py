@@ -28,15 +28,25 @@ def _header(scope, name: bytes) -> str | None:
     return None
 
 
-def origin_allowed(origin: str | None) -> bool:
+def origin_allowed(origin: str | None, *, host: str | None = None, scheme: str = "ws") -> bool:
+    """The page that opened the socket is our own: its origin has the request's scheme and
+    ``Host`` (host *and* port), and the host is allowed — or it is a trusted origin."""
     if not origin:
         return False
-    host = urlparse(origin).hostname
-    if host is None:
+    if origin in settings.CSRF_TRUSTED_ORIGINS:
+        return True
+    parsed = urlparse(origin)
+    hostname = parsed.hostname
+    if hostname is None or not host:
         return False
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    return validate_host(host, settings.ALLOWED_HOSTS)
+    if ":" in hostname:  # IPv6 literal
+        hostname = f"[{hostname}]"
+    expected_scheme = "https" if scheme == "wss" else "http"
+    return (
+        parsed.scheme == expected_scheme
+        and parsed.netloc.lower() == host.lower()
+        and validate_host(hostname, settings.ALLOWED_HOSTS)
+    )
 
 
 class _TokenOrOriginCheckedSession:
@@ -53,7 +63,9 @@ class _TokenOrOriginCheckedSession:
             if user is not None and hasattr(user, "_wrapped"):
                 # resolve channels' lazy user now, in a thread, not later in the event loop
                 await database_sync_to_async(lambda: user.is_authenticated)()
-            if not origin_allowed(_header(scope, b"origin")):
+            if not origin_allowed(
+                _header(scope, b"origin"), host=_header(scope, b"host"), scheme=scope.get("scheme", "ws")
+            ):
                 scope = {**scope, "user": AnonymousUser()}
             scope = {**scope, "auth_method": "session"}
         return await self.inner(scope, receive, send)
