@@ -76,7 +76,7 @@ def timeline(
 
     Fan-out on read: the author set and each author's how-far-back cut-off come from the graph
     in four queries (``social.timeline_authors``); then the page of posts. Cut-offs are rounded
-    down to the minute (``_bucket``) so equal settings give equal conditions.
+    up to the minute (``_bucket``) so equal settings give equal conditions.
 
     On PostgreSQL the page is found as a top-N per author, merged: for each author, at most
     ``limit + 1`` of their newest admitted posts past the cursor (one short backward scan of
@@ -150,8 +150,12 @@ def _timeline_ids_postgresql(
 
 
 def _bucket(since: dt.datetime | None) -> dt.datetime | None:
-    # Round cut-offs down to the minute so equal settings share one condition.
-    return since.replace(second=0, microsecond=0) if since else None
+    # Round cut-offs UP to the minute so equal settings share one condition: the timeline may
+    # leave out a post up to a minute inside the window, but never shows one outside it.
+    if since is None:
+        return None
+    floor = since.replace(second=0, microsecond=0)
+    return floor if floor == since else floor + dt.timedelta(minutes=1)
 
 
 def posts_of(

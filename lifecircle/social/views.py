@@ -105,10 +105,13 @@ def request_answer(request, request_id: int, action: str):
 
 @login_required
 def person(request, user_id: int):
-    user = user_get_for_viewer(viewer=request.user, user_id=user_id)
-    if user is None:
-        raise Http404
     me = request.user
+    user = user_get_for_viewer(viewer=me, user_id=user_id)
+    if user is None:
+        # Someone I blocked is hidden everywhere, except here, where I can unblock them.
+        user = User.objects.select_related("identity").filter(pk=user_id, is_active=True).first()
+        if user is None or not selectors.has_blocked(me, user):
+            raise Http404
     friendship = selectors.friendship_get(user=me, friend_id=user.pk)
     context = {
         "person": user,

@@ -121,3 +121,10 @@ def test_friends_pages_in_each_language(lang, title):
     ):
         assert c.get(path).status_code == 200
     assert title in c.get("/friends/").content.decode()
+
+
+def test_the_blocker_can_unblock_from_the_blocked_persons_page(lily, bob):
+    services.block_create(user=lily, target_id=bob.pk)
+    page = client_for(lily).get(f"/friends/u/{bob.pk}/").content.decode()
+    assert "Unblock" in page and "Remove friend" not in page
+    assert client_for(bob).get(f"/friends/u/{lily.pk}/").status_code == 404  # still hidden the other way
