@@ -33,3 +33,16 @@ def test_the_channel_layer_and_cache_use_redis():
     cache.set("lifecircle-test-key", "值", 30)
     assert cache.get("lifecircle-test-key") == "值"
     assert type(caches["default"]).__module__ == "django.core.cache.backends.redis"
+
+
+@pytest.mark.django_db
+def test_a_channel_layer_that_is_down_does_not_fail_a_committed_request(monkeypatch, caplog):
+    from lifecircle.realtime import events
+
+    class Down:
+        async def group_send(self, group, message):
+            raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(events, "get_channel_layer", lambda: Down())
+    events.publish_now({"type": "test"}, to=["user.1"])  # does not raise
+    assert "could not publish test to user.1" in caplog.text

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.models import User
 from lifecircle.accounts.services import pin_verify
-from lifecircle.core.errors import validation_error
+from lifecircle.core.errors import ApplicationError, validation_error
 from lifecircle.core.money import amount_check
 from lifecircle.wallet.models import EntryKind, JournalEntry, MicroPaymentDay, MicroPaymentPreference
 from lifecircle.wallet.services.accounts import wallet_account_for
@@ -62,7 +62,12 @@ def micropayment_settings_update(*, user: User, enabled: bool, daily_limit_fen: 
     was_enabled, was_limit = micropayment_limits(user=user)
     if enabled and (not was_enabled or daily_limit_fen > was_limit):
         if not pin:
-            raise pin_required()
+            raise ApplicationError(
+                "pin_required",
+                _("Enter your payment PIN to turn on or raise password-free payments."),
+                status=403,
+                fields={"pin": [_("Enter your payment PIN to turn on or raise password-free payments.")]},
+            )
         pin_verify(user=user, pin=pin)
     with transaction.atomic():
         MicroPaymentPreference.objects.update_or_create(
