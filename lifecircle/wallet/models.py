@@ -260,3 +260,15 @@ class MicroPaymentDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}: {self.count} / {self.total_fen}"
+
+
+class SandboxOperation(models.Model):
+    """What the bundled sandbox "bank" has done, by our reference: it never repeats one."""
+
+    reference = models.CharField(max_length=120, unique=True)
+    kind = models.CharField(max_length=10)
+    amount_fen = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.reference}"

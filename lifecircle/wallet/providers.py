@@ -28,11 +28,14 @@ class PaymentProvider(Protocol):
         """Store the card with the provider; return its token."""
 
     def charge(self, *, card_token: str, amount_fen: int, reference: str) -> ProviderResult:
-        """Take money from the card into our bank account (a top-up). ``reference`` is ours
-        and unique per request, so a provider deduplicates a retried charge."""
+        """Take money from the card into our bank account (a top-up). Idempotent per
+        ``reference`` (as acquirers are per merchant order number): the same reference
+        returns the first result and never charges twice. The wallet derives it from the
+        user and the request's Idempotency-Key, so a retry after a failure reuses it."""
 
     def payout(self, *, card_token: str, amount_fen: int, reference: str) -> ProviderResult:
-        """Send money from our bank account to the card (a withdrawal)."""
+        """Send money from our bank account to the card (a withdrawal). Idempotent per
+        ``reference`` like ``charge``."""
 
 
 class SandboxProvider:
@@ -43,11 +46,20 @@ class SandboxProvider:
     def tokenize(self, *, card_number: str) -> str:
         return "sbx_" + secrets.token_hex(12)
 
+    def _once(self, kind: str, reference: str, amount_fen: int) -> ProviderResult:
+        # The "bank" remembers each reference, so a repeated operation is not repeated.
+        from lifecircle.wallet.models import SandboxOperation
+
+        op, _created = SandboxOperation.objects.get_or_create(
+            reference=reference, defaults={"kind": kind, "amount_fen": amount_fen}
+        )
+        return ProviderResult(ok=True, reference=f"sbx-{op.kind}-{op.reference}")
+
     def charge(self, *, card_token: str, amount_fen: int, reference: str) -> ProviderResult:
-        return ProviderResult(ok=True, reference=f"sbx-charge-{reference}")
+        return self._once("charge", reference, amount_fen)
 
     def payout(self, *, card_token: str, amount_fen: int, reference: str) -> ProviderResult:
-        return ProviderResult(ok=True, reference=f"sbx-payout-{reference}")
+        return self._once("payout", reference, amount_fen)
 
 
 @lru_cache(maxsize=4)

@@ -16,7 +16,7 @@ from lifecircle.core.money import amount_check
 from lifecircle.wallet.models import BankCard, EntryKind, JournalEntry
 from lifecircle.wallet.providers import get_provider
 from lifecircle.wallet.services.accounts import system_account, wallet_account_for
-from lifecircle.wallet.services.idempotency import idempotent
+from lifecircle.wallet.services.idempotency import idempotency_key_clean, idempotent
 from lifecircle.wallet.services.ledger import Leg, entry_post
 
 
@@ -84,6 +84,13 @@ def bank_card_remove(*, user, card_id: int) -> None:
     BankCard.objects.filter(pk=card.pk).update(removed_at=timezone.now())
 
 
+def provider_reference(operation: str, user, idempotency_key: str | None) -> str:
+    """Our reference for a provider operation: the same for every retry of one request (same
+    user, same Idempotency-Key), so the provider never charges or pays out twice."""
+    digest = hashlib.sha256(f"{user.pk}:{idempotency_key_clean(idempotency_key)}".encode()).hexdigest()[:32]
+    return f"{operation}-{user.pk}-{digest}"
+
+
 def topup_create(*, user, card_id: int, amount_fen: int, idempotency_key: str | None) -> JournalEntry:
     """Add money from a linked card. The sandbox provider confirms at once; the entry is
     ``bank_clearing → wallet``. No PIN: money only comes in."""
@@ -92,7 +99,9 @@ def topup_create(*, user, card_id: int, amount_fen: int, idempotency_key: str | 
 
     def run(claim):
         result = get_provider().charge(
-            card_token=card.provider_token, amount_fen=amount_fen, reference=f"topup-{claim.row.pk}"
+            card_token=card.provider_token,
+            amount_fen=amount_fen,
+            reference=provider_reference("topup", user, idempotency_key),
         )
         if not result.ok:
             raise ApplicationError("provider_declined", _("The bank declined this payment."), status=402)

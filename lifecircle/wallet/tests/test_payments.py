@@ -73,3 +73,32 @@ def test_a_refused_payout_is_refunded_by_a_reversing_entry(declining):
     kinds = list(JournalEntry.objects.order_by("id").values_list("kind", flat=True))
     assert kinds == ["topup", "withdrawal", "reversal"]
     assert ledger_total() == 0
+
+
+def test_a_top_up_retried_after_a_failure_charges_the_card_once(monkeypatch):
+    """The card is charged, then posting fails (say the wallet is busy); the client retries
+    with the same Idempotency-Key: the provider sees the same reference and does not charge
+    again, and the wallet is credited once."""
+    from lifecircle.core.errors import ApplicationError as AppError
+    from lifecircle.core.testing.factories import wallet_balance_of
+    from lifecircle.wallet.models import SandboxOperation
+    from lifecircle.wallet.services import bank_card_add, topup_create
+    from lifecircle.wallet.services import payments as payments_module
+
+    user = make_user("payer_x")
+    card = bank_card_add(user=user, number="6222020200112233446")
+    real_post = payments_module.entry_post
+    calls = {"n": 0}
+
+    def flaky_post(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise AppError("wallet_busy", "busy", status=409)
+        return real_post(**kwargs)
+
+    monkeypatch.setattr(payments_module, "entry_post", flaky_post)
+    with pytest.raises(AppError):
+        topup_create(user=user, card_id=card.pk, amount_fen=50_00, idempotency_key="topup-once")
+    topup_create(user=user, card_id=card.pk, amount_fen=50_00, idempotency_key="topup-once")
+    assert SandboxOperation.objects.filter(kind="charge").count() == 1
+    assert wallet_balance_of(user) == 50_00
