@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("lifecircle.accounts.urls")),
     path("friends/", include("lifecircle.social.urls")),
     path("circle/", include("lifecircle.feed.urls")),
+    path("chat/", include("lifecircle.chat.urls")),
     path("notifications/", include("lifecircle.notifications.urls")),
     path("wallet/", include("lifecircle.wallet.urls")),
     path("api/v1/", api.urls),

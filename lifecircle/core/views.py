@@ -27,7 +27,12 @@ def safe_next(request, fallback: str = "/") -> str:
 
 
 # Sections that have their own app; the others show a placeholder page until they land.
-SECTION_URLS = {"circle": "feed:timeline", "wallet": "wallet:home", "friends": "social:home"}
+SECTION_URLS = {
+    "circle": "feed:timeline",
+    "chat": "chat:inbox",
+    "wallet": "wallet:home",
+    "friends": "social:home",
+}
 
 
 def _section_url(key: str) -> str:

@@ -36,6 +36,16 @@
       var event = JSON.parse(msg.data);
       if (event.type === "notification") { setUnread(event.unread); latestText(); }
       else if (event.type === "notification.read") { setUnread(event.unread); }
+      else if (event.type === "chat.burn_opened" || (event.type === "chat.read" && String(event.user_id) === document.body.dataset.user)) {
+        // our own actions: nothing new to show
+      } else if (event.type.indexOf("chat.") === 0) {
+        // The open conversation refreshes itself (htmx) when anything in it changes.
+        var box = document.getElementById("messages");
+        var conv = event.conversation_id || (event.message && event.message.conversation_id);
+        if (box && String(conv) === box.dataset.conversation && window.htmx) {
+          window.htmx.trigger(document.body, "chat-changed");
+        }
+      }
     };
     ws.onclose = function () {
       document.body.dataset.live = "0";
@@ -44,4 +54,16 @@
     };
   }
   connect();
+
+  // Burn-after-reading countdowns: show the seconds left, then erase the content.
+  setInterval(function () {
+    document.querySelectorAll("[data-countdown]").forEach(function (el) {
+      var left = Math.ceil((Number(el.dataset.countdown) - Date.now()) / 1000);
+      if (left > 0) { el.textContent = left + " s"; return; }
+      var holder = el.closest("[data-testid=burn-open]");
+      if (holder) {
+        holder.outerHTML = '<em class="muted">' + (document.body.dataset.burned || "") + "</em>";
+      }
+    });
+  }, 250);
 })();
