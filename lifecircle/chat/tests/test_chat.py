@@ -252,3 +252,30 @@ def test_redis_holds_neither_the_key_nor_the_plaintext_once_burned(pair, setting
         value = r.dump(name) or b""
         assert key not in value and SECRET.encode() not in value, name
     assert keystore().get(message.pk) is None
+
+
+def test_the_live_event_and_notifications_never_carry_burn_content(pair, django_capture_on_commit_callbacks):
+    import asyncio
+    import json
+
+    from channels.layers import get_channel_layer
+
+    from lifecircle.notifications.models import Notification
+    from lifecircle.realtime import groups
+
+    a, b, conv = pair
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.message_send(sender=a, conversation_id=conv.pk, text=SECRET, burn_seconds=10)
+
+    async def deliver():
+        layer = get_channel_layer()
+        channel = await layer.new_channel()
+        await layer.group_add(groups.user(b.pk), channel)
+        for callback in callbacks:
+            await asyncio.to_thread(callback)
+        return (await asyncio.wait_for(layer.receive(channel), timeout=5))["event"]
+
+    event = asyncio.run(deliver())
+    assert event["type"] == "chat.message" and event["message"]["burn"] == {"seconds": 10, "gone": False}
+    assert SECRET not in json.dumps(event, ensure_ascii=False) and event["message"]["text"] is None
+    assert not any(SECRET in str(n.__dict__) for n in Notification.objects.all())
