@@ -7,7 +7,6 @@ import time
 import pytest
 from PIL import Image
 
-from lifecircle.core.testing.factories import PASSWORD
 from tests.test_browser import CHROMIUM_ARGS, SHOTS
 from tests.test_browser_circle import api_user, browser_login
 
@@ -35,8 +34,11 @@ def env(tmp_path, monkeypatch):
         browser.close()
 
 
-def test_live_chat_and_a_burn_after_reading_photo(env):
+def test_live_chat_and_a_burn_after_reading_photo(env, settings):
+    from lifecircle.chat.keystore import keystore
+
     browser, base, http, tmp, keys = env
+    settings.BURN_KEY_DIR = keys  # look where the server keeps keys (Redis, when configured)
     amy_h, ben_h = api_user(http, "amy_chat", "Amy"), api_user(http, "ben_chat", "Ben")
     req = http.post("/api/v1/friends/requests", json={"identifier": "ben_chat"}, headers=amy_h).json()
     http.post(f"/api/v1/friends/requests/{req['request']['id']}/accept", headers=ben_h)
@@ -67,20 +69,18 @@ def test_live_chat_and_a_burn_after_reading_photo(env):
     amy.get_by_role("button", name="Send").click()
     ben.get_by_role("button", name="Tap to open (burns after reading)").click()
     ben.get_by_test_id("burn-image").wait_for()
-    assert len(list(keys.iterdir())) == 1  # the key exists while the countdown runs
+    conv_id = conv_url.rstrip("/").rsplit("/", 1)[1]
+    history = http.get(f"/api/v1/chat/conversations/{conv_id}/messages", headers=amy_h).json()["messages"]
+    burn_id = next(m["id"] for m in history if m["burn"])
+    assert keystore().get(burn_id) is not None  # the key exists while the countdown runs
     ben.screenshot(path=str(SHOTS / "chat-burn-open.png"), full_page=True)
     opened_at = time.monotonic()
 
     # 10 s later it is gone from both screens (no reload) and from every store.
     ben.get_by_test_id("burn-image").wait_for(state="detached", timeout=15_000)
     assert 9 <= time.monotonic() - opened_at <= 14
-    http_amy = http.get(
-        f"/api/v1/chat/conversations/{conv_url.rstrip('/').rsplit('/', 1)[1]}/messages", headers=amy_h
-    )
-    burn_message = next(m for m in http_amy.json()["messages"] if m["burn"])
-    r = http.post(f"/api/v1/chat/messages/{burn_message['id']}/open", headers=ben_h, json={})
+    r = http.post(f"/api/v1/chat/messages/{burn_id}/open", headers=ben_h, json={})
     assert r.status_code == 404 and r.json()["code"] == "message_gone"
-    assert list(keys.iterdir()) == []  # the key is destroyed
+    assert keystore().get(burn_id) is None  # the key is destroyed
     amy.get_by_test_id("messages").get_by_text("Burned after reading").wait_for()
     ben.get_by_test_id("messages").get_by_text("Burned after reading").wait_for()
-    assert PASSWORD

@@ -27,7 +27,8 @@ def _error_context(exc: ApplicationError) -> dict:
 
 def _form_context(request, **extra) -> dict:
     return {
-        "form": request.POST,
+        # GET ?to=… (the Transfer button on a friend's page) fills in the recipient.
+        "form": request.POST or {"recipient": (request.GET.get("to") or "")[:40]},
         "idempotency_key": request.POST.get("idempotency_key") or uuid.uuid4().hex,
         "cards": selectors.bank_card_list(viewer=request.user),
         "balance_fen": selectors.wallet_balance(viewer=request.user),

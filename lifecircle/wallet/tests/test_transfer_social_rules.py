@@ -95,3 +95,11 @@ def test_password_free_payments_follow_the_same_rules(api_client, lily, bob):
     raises_code("recipient_not_found", services.micropayment_create, payer=lily, payee=bob, amount_fen=1,
                 idempotency_key="m4")  # the service refuses too, whoever calls it
     assert wallet_balance_of(bob) == 1
+
+
+def test_the_transfer_button_on_a_friends_page_fills_in_the_recipient(lily, bob):
+    make_friends(lily, bob)
+    c = Client()
+    c.force_login(lily)
+    assert 'value="bob_wong"' in c.get("/wallet/transfer/?to=bob_wong").content.decode()
+    assert 'name="recipient" value=""' in c.get("/wallet/transfer/").content.decode()
