@@ -78,7 +78,7 @@ def test_live_chat_and_a_burn_after_reading_photo(env, settings):
 
     # 10 s later it is gone from both screens (no reload) and from every store.
     ben.get_by_test_id("burn-image").wait_for(state="detached", timeout=15_000)
-    assert 9 <= time.monotonic() - opened_at <= 14
+    assert 9 <= time.monotonic() - opened_at <= 20  # 10 s, plus slack for a busy machine
     r = http.post(f"/api/v1/chat/messages/{burn_id}/open", headers=ben_h, json={})
     assert r.status_code == 404 and r.json()["code"] == "message_gone"
     assert keystore().get(burn_id) is None  # the key is destroyed
