@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-embedded setup install messages compilemessages lint format seed vendor check-deploy clean bench-ledger bench-timeline
+.PHONY: run test test-embedded setup install messages compilemessages lint format seed vendor check-deploy clean bench-ledger bench-timeline bench-chat
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -80,3 +80,12 @@ BENCH_TIMELINE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lifecircle_ben
 BENCH_TIMELINE_ARGS ?=
 bench-timeline: install
 	BENCH_TIMELINE_DATABASE_URL=$(BENCH_TIMELINE_DATABASE_URL) $(BIN)/python bench/timeline.py $(BENCH_TIMELINE_ARGS)
+
+# The chat benchmark on PostgreSQL + Redis (loopback only, its own database, Redis db 5; ~2 min):
+# two uvicorn processes, 200 WebSocket clients in pairs across them, chat.send at fixed rates
+# (open loop), shipped settings then a VARIANT with a psycopg pool. See docs/chat.md.
+# BENCH_CHAT_ARGS e.g. "--rates 50,100,200 --duration 20", "--pool 0" (skip the variant).
+BENCH_CHAT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lifecircle_bench_chat
+BENCH_CHAT_ARGS ?=
+bench-chat: install
+	BENCH_CHAT_DATABASE_URL=$(BENCH_CHAT_DATABASE_URL) $(BIN)/python bench/chat.py $(BENCH_CHAT_ARGS)
