@@ -129,7 +129,9 @@ def test_session_cookie_works_only_from_our_own_origin(server):
         port = int(host.rsplit(":", 1)[1])
         for other in (f"http://127.0.0.1:{port + 1}", f"https://{host}", "http://localhost:1"):
             with pytest.raises(InvalidStatus):
-                async with websockets.connect(ws_url(server), additional_headers={"Cookie": cookie, "Origin": other}):
+                async with websockets.connect(
+                    ws_url(server), additional_headers={"Cookie": cookie, "Origin": other}
+                ):
                     pass
 
     asyncio.run(run())
@@ -155,5 +157,71 @@ def test_an_event_published_in_another_process_reaches_the_users_sockets(server)
             await asyncio.to_thread(publish_now, {"type": "test.event", "n": 1}, to=[groups.user(user_id)])
             assert await recv(a) == {"type": "test.event", "n": 1}
             assert await recv(b) == {"type": "test.event", "n": 1}
+
+    asyncio.run(run())
+
+
+def test_sockets_close_when_their_credentials_end(server):
+    from websockets.exceptions import ConnectionClosed
+
+    token_a = sign_up(server)
+    with httpx.Client(base_url=server) as http:
+        r = http.post(
+            "/api/v1/me/tokens", json={"name": "second"}, headers={"Authorization": f"Bearer {token_a}"}
+        )
+        token_b, token_b_id = r.json()["token"], r.json()["id"]
+        token_a_id = [
+            t
+            for t in http.get("/api/v1/me/tokens", headers={"Authorization": f"Bearer {token_a}"}).json()
+            if t["id"] != token_b_id
+        ][0]["id"]
+    browser = browser_login(server, "lily_chen")
+    cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+    host = server.removeprefix("http://")
+
+    async def closed(ws) -> int:
+        with pytest.raises(ConnectionClosed) as exc:
+            for _ in range(5):
+                await asyncio.wait_for(ws.recv(), 5)
+        return exc.value.rcvd.code
+
+    async def run():
+        async with (
+            websockets.connect(
+                ws_url(server), additional_headers={"Authorization": f"Bearer {token_a}"}
+            ) as a,
+            websockets.connect(
+                ws_url(server), additional_headers={"Authorization": f"Bearer {token_b}"}
+            ) as b,
+            websockets.connect(
+                ws_url(server), additional_headers={"Cookie": cookie, "Origin": f"http://{host}"}
+            ) as s,
+        ):
+            for ws in (a, b, s):
+                await recv(ws)
+            # Revoking token A closes only the socket opened with it.
+            await asyncio.to_thread(
+                httpx.delete,
+                f"{server}/api/v1/me/tokens/{token_a_id}",
+                headers={"Authorization": f"Bearer {token_b}"},
+            )
+            assert await closed(a) == 4401
+            await b.send(json.dumps({"type": "ping"}))
+            assert (await recv(b))["type"] == "pong"
+            # Logging out closes the session's socket, not the token's.
+            page = await asyncio.to_thread(browser.get, "/accounts/profile/")
+            csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+            await asyncio.to_thread(browser.post, "/accounts/logout/", data={"csrfmiddlewaretoken": csrf})
+            assert await closed(s) == 4401
+            await b.send(json.dumps({"type": "ping"}))
+            assert (await recv(b))["type"] == "pong"
+            # A password change ends everything.
+            await asyncio.to_thread(
+                httpx.post,
+                f"{server}/api/v1/me/password",
+                json={"old_password": PASSWORD, "new_password": "another-long-pass-99"},
+                headers={"Authorization": f"Bearer {token_b}"},
+            )
+            assert await closed(b) == 4401
 
     asyncio.run(run())

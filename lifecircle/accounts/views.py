@@ -64,6 +64,10 @@ def login_view(request):
 
 @require_POST
 def logout_view(request):
+    if request.user.is_authenticated and request.session.session_key:
+        from lifecircle.accounts.services.tokens import auth_revoked_publish
+
+        auth_revoked_publish(user_id=request.user.pk, session_key=request.session.session_key)
     logout(request)
     return redirect("home")
 

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http.request import validate_host
 
-from lifecircle.accounts.services.tokens import api_token_authenticate
+from lifecircle.accounts.services.tokens import api_token_lookup
 
 
 def _header(scope, name: bytes) -> str | None:
@@ -56,8 +56,13 @@ class _TokenOrOriginCheckedSession:
     async def __call__(self, scope, receive, send):
         authorization = _header(scope, b"authorization") or ""
         if authorization.lower().startswith("bearer "):
-            user = await database_sync_to_async(api_token_authenticate)(authorization[7:].strip())
-            scope = {**scope, "user": user or AnonymousUser(), "auth_method": "token"}
+            token = await database_sync_to_async(api_token_lookup)(authorization[7:].strip())
+            scope = {
+                **scope,
+                "user": token.user if token else AnonymousUser(),
+                "auth_method": "token",
+                "token_id": token.pk if token else None,
+            }
         else:
             user = scope.get("user")
             if user is not None and hasattr(user, "_wrapped"):

@@ -78,4 +78,20 @@ class LifeCircleConsumer(AsyncWebsocketConsumer):
 
     async def event_push(self, message):
         """An event published to one of this socket's groups."""
-        await self.send_json(message["event"])
+        event = message["event"]
+        if event.get("type") == "auth.revoked":
+            await self._maybe_close(event)
+            return
+        await self.send_json(event)
+
+    async def _maybe_close(self, event) -> None:
+        """Close if this socket's credentials ended (its token revoked, its session logged
+        out, or — with neither named — every credential, after a password change)."""
+        tokens, session_key = event.get("token_ids"), event.get("session_key")
+        mine = self.scope.get("session").session_key if self.scope.get("session") is not None else None
+        if (
+            (tokens is None and session_key is None)
+            or (tokens and self.scope.get("token_id") in tokens)
+            or (session_key and session_key == mine)
+        ):
+            await self.close(code=CLOSE_UNAUTHENTICATED)

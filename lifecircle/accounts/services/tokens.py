@@ -37,11 +37,32 @@ def api_token_revoke(*, user: User, token_id: int) -> ApiToken:
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
+        auth_revoked_publish(user_id=user.pk, token_ids=[token.pk])
     return token
+
+
+def auth_revoked_publish(
+    *, user_id: int, token_ids: list[int] | None = None, session_key: str | None = None
+) -> None:
+    """Tell the user's open sockets that some credentials ended: sockets opened with one of
+    ``token_ids``, or with ``session_key``, or — with neither — all of them close."""
+    from lifecircle.realtime import groups
+    from lifecircle.realtime.events import publish_on_commit
+
+    publish_on_commit(
+        {"type": "auth.revoked", "token_ids": token_ids, "session_key": session_key},
+        to=[groups.user(user_id)],
+    )
 
 
 def api_token_authenticate(raw: str) -> User | None:
     """The active user a raw token belongs to, or None."""
+    token = api_token_lookup(raw)
+    return token.user if token else None
+
+
+def api_token_lookup(raw: str) -> ApiToken | None:
+    """The active token (with its user) for a raw token, or None."""
     if not raw or not raw.startswith("lc_"):
         return None
     token = (
@@ -54,4 +75,4 @@ def api_token_authenticate(raw: str) -> User | None:
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # at most one write a minute
-    return token.user
+    return token

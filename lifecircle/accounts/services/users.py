@@ -166,3 +166,6 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
         user.set_password(new_password)
         user.save(update_fields=["password"])
         ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        from lifecircle.accounts.services.tokens import auth_revoked_publish
+
+        auth_revoked_publish(user_id=user.pk)  # every open socket of this user closes
