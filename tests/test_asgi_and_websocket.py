@@ -170,11 +170,11 @@ def test_sockets_close_when_their_credentials_end(server):
             "/api/v1/me/tokens", json={"name": "second"}, headers={"Authorization": f"Bearer {token_a}"}
         )
         token_b, token_b_id = r.json()["token"], r.json()["id"]
-        token_a_id = [
+        token_a_id = next(
             t
             for t in http.get("/api/v1/me/tokens", headers={"Authorization": f"Bearer {token_a}"}).json()
             if t["id"] != token_b_id
-        ][0]["id"]
+        )["id"]
     browser = browser_login(server, "lily_chen")
     cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
     host = server.removeprefix("http://")
