@@ -25,7 +25,6 @@ import json
 import os
 import random
 import re
-import signal
 import socket
 import statistics
 import subprocess
@@ -35,6 +34,7 @@ import time
 import uuid
 from pathlib import Path
 
+from common import free_port, stop_server  # bench/common.py (this folder is on sys.path)
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,6 +104,10 @@ def prepare_data() -> dict:
             u.mobile = f"1990{i:07d}"
     host, _created = User.objects.get_or_create(username="bench_host")
     sink, _created = User.objects.get_or_create(username="bench_sink")  # a busy account NOT marked hot
+    for u, mobile in ((host, "19910000001"), (sink, "19910000002")):  # paid by mobile too
+        if u.mobile != mobile:
+            User.objects.filter(pk=u.pk).update(mobile=mobile)
+            u.mobile = mobile
     everyone = [*users, host, sink]
     pin_hash = _hasher().hash(PIN)  # one hash shared by all bench users: same verify cost as real ones
     PaymentPin.objects.filter(user__in=everyone).delete()
@@ -134,7 +138,7 @@ def prepare_data() -> dict:
     ids = sorted(Account.objects.filter(user__in=users).values_list("id", flat=True))
     return {
         "users": [u.username for u in users],
-        "mobiles": {u.username: u.mobile for u in users},
+        "mobiles": {u.username: u.mobile for u in [*users, host, sink]},
         "host": host.username,
         "host_account": wallet_account_for(host).pk,
         "sink_account": wallet_account_for(sink).pk,
@@ -283,10 +287,6 @@ def percentiles(latencies: list[float]) -> dict:
 
 
 # --- the app through uvicorn ------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def start_server(
@@ -331,15 +331,6 @@ def start_server(
             time.sleep(0.2)
     stop_server(proc)
     raise SystemExit("uvicorn did not start")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)  # its own session: uvicorn and its workers only
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 def cpu_seconds(server_sid: int) -> dict[str, float]:
@@ -481,7 +472,8 @@ def micropayment_request(data: dict, rng: random.Random, *, hot: bool):
         # Round-robin payers keep every payer far below the 200-a-day password-free count.
         payer = users[next(counter) % len(users)]
         payee = data["host"] if hot else rng.choice([u for u in rng.sample(users, 2) if u != payer])
-        body = json.dumps({"payee": payee, "amount_fen": 1, "purpose": "tip"}).encode()
+        # Not friends: paid by mobile number, as the password-free API requires of strangers.
+        body = json.dumps({"payee": data["mobiles"][payee], "amount_fen": 1, "purpose": "tip"}).encode()
         headers = {"Authorization": f"Bearer {tokens[payer]}", "Idempotency-Key": uuid.uuid4().hex}
         return "POST", "/api/v1/wallet/micropayments", headers, body
 

@@ -32,7 +32,6 @@ import json
 import os
 import random
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -41,6 +40,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import quote
 
+from common import free_port, stop_server  # bench/common.py (this folder is on sys.path)
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -264,10 +264,6 @@ def explain_timeline(url: str, viewer_id: int, cursor: str | None) -> str:
 
 
 # --- the app through uvicorn ------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def start_server(url: str, port: int, workers: int, pool_max: int = 0) -> subprocess.Popen:
@@ -311,13 +307,6 @@ def start_server(url: str, port: int, workers: int, pool_max: int = 0) -> subpro
     raise SystemExit("uvicorn did not start")
 
 
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)  # its own session: this uvicorn and its workers only
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
 
 
 class Connection:

@@ -14,12 +14,14 @@ from channels.db import database_sync_to_async
 
 from lifecircle.chat import selectors, services
 from lifecircle.chat.services.events import message_out
+from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import ApplicationError
 from lifecircle.realtime.handlers import register
 
 
 def _int(value) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**62 else None
+    """An id from a frame (0 allowed: "from the start"), or None."""
+    return value if (value == 0 and type(value) is int) or id_in_range(value) else None
 
 
 async def _fail(consumer, frame, exc: ApplicationError) -> None:

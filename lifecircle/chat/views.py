@@ -47,26 +47,35 @@ def inbox(request):
     return render(request, "chat/inbox.html", {"items": items})
 
 
+def _open(request, open_conversation, on_error: str, **error_kwargs):
+    """Open (or make) a conversation and go to it; on a refusal, say why where we came from."""
+    try:
+        conv = open_conversation()
+    except ApplicationError as exc:
+        messages.error(request, str(exc.message))
+        return redirect(on_error, **error_kwargs)
+    return redirect("chat:conversation", conversation_id=conv.pk)
+
+
 @login_required
 @require_POST
 def open_direct(request, user_id: int):
-    try:
-        conv = services.conversation_direct_open(user=request.user, other_id=user_id)
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-        return redirect("social:person", user_id=user_id)
-    return redirect("chat:conversation", conversation_id=conv.pk)
+    return _open(
+        request,
+        lambda: services.conversation_direct_open(user=request.user, other_id=user_id),
+        "social:person",
+        user_id=user_id,
+    )
 
 
 @login_required
 @require_POST
 def open_group(request, group_id: int):
-    try:
-        conv = services.conversation_group_open(user=request.user, group_id=group_id)
-    except ApplicationError as exc:
-        messages.error(request, str(exc.message))
-        return redirect("social:groups")
-    return redirect("chat:conversation", conversation_id=conv.pk)
+    return _open(
+        request,
+        lambda: services.conversation_group_open(user=request.user, group_id=group_id),
+        "social:groups",
+    )
 
 
 def _messages_context(request, conv) -> dict:

@@ -3,7 +3,13 @@
 
 from django.urls import register_converter
 
-MAX_ID = 2**62
+MAX_ID = 2**63 - 1  # the largest BigAutoField id; SQLite overflows (a 500) beyond it
+
+
+def id_in_range(value) -> bool:
+    """An int that can be a database id (URLs, JSON bodies, socket frames all check this
+    before a query, so an absurd number is a 404 rather than an overflow in the driver)."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
 
 class IdConverter:
@@ -22,7 +28,7 @@ def form_id(value) -> int:
         number = int(str(value or "").strip())
     except ValueError:
         return 0
-    return number if 0 < number < MAX_ID else 0
+    return number if id_in_range(number) else 0
 
 
 register_converter(IdConverter, "id")

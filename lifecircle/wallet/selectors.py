@@ -10,20 +10,12 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import NotFound, validation_error
 from lifecircle.wallet.models import Account, BankCard, EntryKind, JournalEntry, Posting
 from lifecircle.wallet.services.ledger import account_balance
 
 PAGE_SIZE = 20
-MAX_ID = 2**63 - 1
-
-
-def id_in_range(value) -> bool:
-    """Ids from URLs and bodies are checked before they reach SQLite, which raises
-    OverflowError (a 500) on integers beyond 64 bits."""
-    return isinstance(value, int) and 0 < value <= MAX_ID
-
-
 def wallet_balance(*, viewer) -> int:
     account = Account.objects.filter(user=viewer).first()
     return account_balance(account) if account else 0

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from lifecircle.accounts.services import pin_is_set
+from lifecircle.core.converters import form_id
 from lifecircle.core.errors import ApplicationError
 from lifecircle.core.money import fen_to_yuan_str, parse_yuan
 from lifecircle.wallet import selectors, services
@@ -35,13 +36,6 @@ def _form_context(request, **extra) -> dict:
         "pin_set": pin_is_set(user=request.user),
         **extra,
     }
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 @login_required
@@ -83,7 +77,7 @@ def topup(request):
         "wallet/topup.html",
         lambda: services.topup_create(
             user=request.user,
-            card_id=_int(request.POST.get("card_id")),
+            card_id=form_id(request.POST.get("card_id")),
             amount_fen=parse_yuan(request.POST.get("amount")),
             idempotency_key=request.POST.get("idempotency_key"),
         ),
@@ -97,7 +91,7 @@ def withdraw(request):
         "wallet/withdraw.html",
         lambda: services.withdrawal_create(
             user=request.user,
-            card_id=_int(request.POST.get("card_id")),
+            card_id=form_id(request.POST.get("card_id")),
             amount_fen=parse_yuan(request.POST.get("amount")),
             pin=request.POST.get("pin", ""),
             idempotency_key=request.POST.get("idempotency_key"),
@@ -144,7 +138,7 @@ def cards(request):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "remove":
-                services.bank_card_remove(user=request.user, card_id=_int(request.POST.get("card_id")))
+                services.bank_card_remove(user=request.user, card_id=form_id(request.POST.get("card_id")))
                 messages.success(request, _("Card removed."))
             else:
                 services.bank_card_add(

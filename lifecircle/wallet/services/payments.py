@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.services import pin_verify
+from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import ApplicationError, NotFound, validation_error
 from lifecircle.core.money import amount_check
 from lifecircle.wallet.models import BankCard, EntryKind, JournalEntry
@@ -70,9 +71,10 @@ def bank_card_add(*, user, number: str, holder_name: str = "") -> BankCard:
 
 
 def _card_for(user, card_id) -> BankCard:
-    in_range = isinstance(card_id, int) and 0 < card_id < 2**63  # SQLite overflows beyond 64 bits
     card = (
-        BankCard.objects.filter(pk=card_id, user=user, removed_at__isnull=True).first() if in_range else None
+        BankCard.objects.filter(pk=card_id, user=user, removed_at__isnull=True).first()
+        if id_in_range(card_id)
+        else None
     )
     if card is None:
         raise NotFound("card_not_found", _("No such bank card."))
