@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-embedded setup install messages compilemessages lint format seed vendor check-deploy clean bench-ledger bench-timeline bench-chat
+.PHONY: run test test-embedded setup install messages compilemessages lint format seed vendor check-deploy clean bench-ledger bench-timeline bench-chat bench-redpacket bench-danmaku
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -89,3 +89,17 @@ BENCH_CHAT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lifecircle_bench_c
 BENCH_CHAT_ARGS ?=
 bench-chat: install
 	BENCH_CHAT_DATABASE_URL=$(BENCH_CHAT_DATABASE_URL) $(BIN)/python bench/chat.py $(BENCH_CHAT_ARGS)
+
+# The red-packet benchmark on PostgreSQL (loopback only, its own database): many grabbers on
+# many packets at once, with bench/ledger.py's transfers/s in the same run for the ratio.
+BENCH_REDPACKET_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lifecircle_bench_redpacket
+BENCH_REDPACKET_ARGS ?=
+bench-redpacket: install
+	BENCH_DATABASE_URL=$(BENCH_REDPACKET_DATABASE_URL) $(BIN)/python bench/redpacket.py $(BENCH_REDPACKET_ARGS)
+
+# The danmaku benchmark (loopback only): the server in its own processes, a load process with
+# M viewer WebSockets and K senders; then the same load through Channels' group_send baseline.
+BENCH_DANMAKU_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lifecircle_bench_danmaku
+BENCH_DANMAKU_ARGS ?=
+bench-danmaku: install
+	BENCH_DATABASE_URL=$(BENCH_DANMAKU_DATABASE_URL) $(BIN)/python bench/danmaku.py $(BENCH_DANMAKU_ARGS)

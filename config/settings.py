@@ -61,6 +61,10 @@ INSTALLED_APPS = [
     "lifecircle.feed",
     "lifecircle.chat",
     "lifecircle.wallet",
+    "lifecircle.live",
+    "lifecircle.redpackets",
+    "lifecircle.collect",
+    "lifecircle.ious",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +211,26 @@ LIFECIRCLE = {
     "WALLET_IDEMPOTENCY_STALE_SECONDS": int(env("WALLET_IDEMPOTENCY_STALE_SECONDS", "120")),
     "WALLET_HOT_SHARDS": int(env("WALLET_HOT_SHARDS", "16")),
     "WALLET_PAYMENT_PROVIDER": env("WALLET_PAYMENT_PROVIDER", "lifecircle.wallet.providers.SandboxProvider"),
+    # Live (PRODUCT.md "Live"): danmaku <= 100 characters, 1 per 2 s per viewer with a burst of 3.
+    "LIVE_DANMAKU_MAX_CHARS": 100,
+    "LIVE_DANMAKU_RATE_SECONDS": float(env("LIVE_DANMAKU_RATE_SECONDS", "2")),
+    "LIVE_DANMAKU_BURST": int(env("LIVE_DANMAKU_BURST", "3")),
+    "LIVE_TICK_SECONDS": float(env("LIVE_TICK_SECONDS", "0.1")),
+    # Danmaku a slow viewer may have waiting before the oldest are dropped.
+    "LIVE_VIEWER_BACKLOG": int(env("LIVE_VIEWER_BACKLOG", "200")),
+    # One word or phrase per line; empty: the built-in list (lifecircle/live/blocked_words.txt).
+    "LIVE_BLOCKED_WORDS_FILE": env("LIVE_BLOCKED_WORDS_FILE", ""),
+    # "hub" (one subscription per process, a merged frame per tick) or "group_send" (Channels'
+    # per-member groups: the benchmark's baseline).
+    "LIVE_FANOUT": env("LIVE_FANOUT", "hub"),
+    # Money among friends (PRODUCT.md): red packets <= ¥200, returned when unclaimed after 24 h.
+    "RED_PACKET_MAX_FEN": int(env("RED_PACKET_MAX_FEN", "20000")),
+    "RED_PACKET_EXPIRY_SECONDS": int(env("RED_PACKET_EXPIRY_SECONDS", str(24 * 3600))),
+    "COLLECTION_REMIND_AFTER_SECONDS": int(env("COLLECTION_REMIND_AFTER_SECONDS", str(24 * 3600))),
+    "PAY_REQUEST_EXPIRY_SECONDS": int(env("PAY_REQUEST_EXPIRY_SECONDS", str(24 * 3600))),
+    # IOUs: the annual rate is capped at 4 x the one-year LPR (in basis points: 300 = 3.00 %).
+    "IOU_LPR_1Y_BP": int(env("IOU_LPR_1Y_BP", "300")),
+    "IOU_RATE_CAP_MULTIPLE": int(env("IOU_RATE_CAP_MULTIPLE", "4")),
 }
 
 # PINs are 6 digits, so their strength is the lockout, not the hash; argon2 with a smaller

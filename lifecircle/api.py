@@ -6,9 +6,13 @@ from ninja.parser import Parser
 from lifecircle.accounts.api import auth_router, me_router, users_router
 from lifecircle.accounts.auth import api_auth
 from lifecircle.chat.api import router as chat_router
+from lifecircle.collect.api import router as collect_router
 from lifecircle.core import api_errors
 from lifecircle.feed.api import router as feed_router
+from lifecircle.ious.api import router as ious_router
+from lifecircle.live.api import router as live_router
 from lifecircle.notifications.api import router as notifications_router
+from lifecircle.redpackets.api import router as redpackets_router
 from lifecircle.social.api import blocks_router, friends_router, groups_router, privacy_router
 from lifecircle.wallet.api import router as wallet_router
 
@@ -50,3 +54,7 @@ api.add_router("/feed", feed_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/chat", chat_router)
 api.add_router("/wallet", wallet_router)
+api.add_router("/live", live_router)
+api.add_router("/redpackets", redpackets_router)
+api.add_router("/collections", collect_router)
+api.add_router("/ious", ious_router)

@@ -59,6 +59,11 @@ class Message(models.Model):
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")
         IMAGE = "image", _("Image")
+        # Money cards (lifecircle.chat.cards): the payload holds the card's id.
+        RED_PACKET = "red_packet", _("Red packet")
+        COLLECTION = "collection", _("Group collection")
+        PAY_REQUEST = "pay_request", _("Request to pay for a friend")
+        IOU = "iou", _("IOU")
 
     conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="messages")
     sender = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")

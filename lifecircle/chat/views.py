@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from lifecircle.accounts.models import User
 from lifecircle.accounts.selectors import display_names_for
 from lifecircle.chat import selectors, services
+from lifecircle.chat.cards import cards_for
 from lifecircle.core.errors import ApplicationError
 
 
@@ -109,6 +110,7 @@ def _messages_context(request, conv) -> dict:
         "receipt": receipt,
         "now_burn": {m.pk: selectors.burn_is_gone(m) for m in history if m.is_burn},
         "opened": opened,
+        "cards": cards_for(request.user, history),
     }
 
 

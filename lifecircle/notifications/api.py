@@ -19,6 +19,8 @@ class NotificationOut(Schema):
     post_id: int | None
     comment_id: int | None
     amount_fen: int | None
+    subject_id: int | None
+    url: str | None
     created_at: dt.datetime
     read: bool
 

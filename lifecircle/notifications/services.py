@@ -20,6 +20,7 @@ def notification_create(
     post_id: int | None = None,
     comment_id: int | None = None,
     amount_fen: int | None = None,
+    subject_id: int | None = None,
 ) -> Notification | None:
     if actor_id is not None and actor_id == user_id:
         return None  # nobody is notified of their own actions
@@ -31,6 +32,7 @@ def notification_create(
             post_id=post_id,
             comment_id=comment_id,
             amount_fen=amount_fen,
+            subject_id=subject_id,
         )
         unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True).count()
         publish_on_commit(

@@ -141,6 +141,9 @@ class EntryKind(models.TextChoices):
     MICROPAYMENT = "micropayment", _("Password-free payment")
     ADJUSTMENT = "adjustment", _("Adjustment")
     REVERSAL = "reversal", _("Reversal")
+    RED_PACKET = "red_packet", _("Red packet")
+    COLLECTION = "collection", _("Group collection")
+    IOU = "iou", _("IOU")
 
 
 class JournalEntry(AppendOnlyModel):

@@ -2,6 +2,7 @@
 
 from lifecircle.chat.services.burn import burn_due_sweep, burn_open, message_burn
 from lifecircle.chat.services.messages import (
+    card_post,
     conversation_direct_open,
     conversation_group_open,
     conversation_mark_read,
@@ -12,6 +13,7 @@ from lifecircle.chat.services.messages import (
 __all__ = [
     "burn_due_sweep",
     "burn_open",
+    "card_post",
     "conversation_direct_open",
     "conversation_group_open",
     "conversation_mark_read",

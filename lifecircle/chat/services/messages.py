@@ -22,6 +22,8 @@ from lifecircle.core.errors import ApplicationError, NotFound, PermissionDenied,
 from lifecircle.core.images import image_clean
 from lifecircle.social import selectors as social
 
+CARD_KINDS = {Message.Kind.RED_PACKET, Message.Kind.COLLECTION, Message.Kind.PAY_REQUEST, Message.Kind.IOU}
+
 
 def _conf(name: str):
     return settings.LIFECIRCLE[name]
@@ -153,6 +155,39 @@ def message_send(
     return message
 
 
+def card_post(
+    *, sender: User, conversation_id: int, kind: str, subject_id: int, summary: dict | None = None
+) -> Message:
+    """Post a money card (a red packet, collection, pay request or IOU; see
+    ``lifecircle.chat.cards``) into a conversation the sender may write to. Call it inside the
+    transaction that creates the card, so the card and its money appear together or not at
+    all; members get the ``chat.message`` event after commit."""
+    if kind not in CARD_KINDS:
+        raise ValueError(f"not a card kind: {kind}")
+    conv = selectors.conversation_for_member(user=sender, conversation_id=conversation_id)
+    if conv is None:
+        raise _not_found()
+    _may_send(sender, conv)
+    with transaction.atomic():
+        message = Message.objects.create(
+            conversation=conv,
+            sender=sender,
+            kind=kind,
+            payload={**(summary or {}), "id": subject_id},
+            created_at=timezone.now(),
+        )
+        Conversation.objects.filter(pk=conv.pk).update(
+            last_message_id=Greatest(F("last_message_id"), message.pk)
+        )
+        ConversationMember.objects.update_or_create(
+            conversation=conv, user=sender, defaults={"last_read_id": message.pk}
+        )
+        publish_to_members(
+            {"type": "chat.message", "message": message_out(message)}, selectors.member_ids(conv)
+        )
+    return message
+
+
 def message_recall(*, user: User, message_id: int) -> Message:
     """The sender takes a message back within ``CHAT_RECALL_SECONDS``; its content is deleted."""
     from lifecircle.chat.services.burn import _destroy_content
@@ -165,6 +200,8 @@ def message_recall(*, user: User, message_id: int) -> Message:
         raise NotFound("message_not_found", _("No such message."))
     if message.recalled_at is not None:
         return message
+    if message.kind in CARD_KINDS:
+        raise ApplicationError("card_not_recallable", _("A money card cannot be recalled."))
     if (timezone.now() - message.created_at).total_seconds() > _conf("CHAT_RECALL_SECONDS"):
         raise ApplicationError("recall_too_late", _("Messages can only be recalled within 2 minutes."))
     with transaction.atomic():

@@ -1,0 +1,6 @@
+from django.urls import path  # noqa: F401
+
+import lifecircle.core.converters  # noqa: F401 - registers <id:…>
+
+app_name = "redpackets"
+urlpatterns: list = []
