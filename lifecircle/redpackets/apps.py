@@ -6,3 +6,10 @@ class RedPacketsConfig(AppConfig):
     name = "lifecircle.redpackets"
     label = "redpackets"
     verbose_name = _("Red packets")
+
+    def ready(self):
+        from lifecircle.chat.cards import register
+        from lifecircle.chat.models import Message
+        from lifecircle.redpackets.selectors import cards_load
+
+        register(Message.Kind.RED_PACKET, template="redpackets/_card.html", load=cards_load)

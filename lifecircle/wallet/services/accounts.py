@@ -14,6 +14,9 @@ SYSTEM_ACCOUNTS = {
     "fees": ("Fees", False),
     "suspense": ("Suspense", False),
 }
+# Red packets: the pool is split into shards (lifecircle.redpackets.services.POOL_SHARDS); each
+# packet keeps its money in one, so grabs from different packets do not queue on one row.
+SYSTEM_ACCOUNTS.update({f"red_packet_pool_{i:02d}": (f"Red-packet pool {i:02d}", False) for i in range(16)})
 
 
 def system_account(code: str) -> Account:
