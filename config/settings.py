@@ -134,6 +134,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer and cache ---------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
+REDIS_PREFIX = env("REDIS_PREFIX", "lifecircle")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {

@@ -24,10 +24,6 @@ def _int(value) -> int | None:
     return value if (value == 0 and type(value) is int) or id_in_range(value) else None
 
 
-async def _fail(consumer, frame, exc: ApplicationError) -> None:
-    await consumer.error(exc.code, exc.message, frame.get("ref"))
-
-
 @register("chat.send")
 async def chat_send(consumer, frame) -> None:
     from django.utils.translation import gettext_lazy as _
@@ -58,7 +54,7 @@ async def chat_send(consumer, frame) -> None:
     try:
         message = await database_sync_to_async(send)()
     except ApplicationError as exc:
-        await _fail(consumer, frame, exc)
+        await consumer.fail(exc, frame.get("ref"))
         return
     await consumer.send_json({"type": "chat.sent", "client_id": client_id or None, "message": message})
 
@@ -95,4 +91,4 @@ async def chat_read(consumer, frame) -> None:
             user=consumer.user, conversation_id=conversation_id, up_to_id=up_to_id
         )
     except ApplicationError as exc:
-        await _fail(consumer, frame, exc)
+        await consumer.fail(exc, frame.get("ref"))

@@ -6,3 +6,6 @@ class LiveConfig(AppConfig):
     name = "lifecircle.live"
     label = "live"
     verbose_name = _("Live")
+
+    def ready(self):
+        from lifecircle.live import consumers  # noqa: F401 - registers the live frame handlers

@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from lifecircle.realtime import groups
-from lifecircle.realtime.handlers import HANDLERS
+from lifecircle.realtime.handlers import DISCONNECT_HOOKS, HANDLERS
 
 CLOSE_UNAUTHENTICATED = 4401
 MAX_FRAME_BYTES = 64 * 1024
@@ -44,19 +44,25 @@ class LifeCircleConsumer(AsyncWebsocketConsumer):
         return "en"
 
     async def disconnect(self, code):
+        for hook in DISCONNECT_HOOKS:
+            await hook(self)
         if hasattr(self, "user_group"):
             await self.channel_layer.group_discard(self.user_group, self.channel_name)
 
     async def send_json(self, content) -> None:
         await self.send(text_data=json.dumps(content, ensure_ascii=False, separators=(",", ":")))
 
-    async def error(self, code: str, message, ref=None) -> None:
+    async def error(self, code: str, message, ref=None, extra: dict | None = None) -> None:
         """An error frame; ``message`` (a lazy translation) is rendered in the socket's language."""
         with translation.override(self.language):
-            frame = {"type": "error", "code": code, "message": str(message)}
+            frame = {"type": "error", "code": code, "message": str(message), **(extra or {})}
         if ref is not None:
             frame["ref"] = ref
         await self.send_json(frame)
+
+    async def fail(self, exc, ref=None) -> None:
+        """An error frame for a service's ``ApplicationError`` (its code, message and extras)."""
+        await self.error(exc.code, exc.message, ref, exc.extra)
 
     async def receive(self, text_data=None, bytes_data=None):
         if text_data is None or len(text_data) > MAX_FRAME_BYTES:

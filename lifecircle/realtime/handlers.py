@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 Handler = Callable[..., Awaitable[None]]
 HANDLERS: dict[str, Handler] = {}
+DISCONNECT_HOOKS: list[Callable[..., Awaitable[None]]] = []
 
 
 def register(frame_type: str):
@@ -14,6 +15,12 @@ def register(frame_type: str):
         return func
 
     return decorator
+
+
+def on_disconnect(func):
+    """``await func(consumer)`` when a socket closes (e.g. to leave live rooms)."""
+    DISCONNECT_HOOKS.append(func)
+    return func
 
 
 @register("ping")

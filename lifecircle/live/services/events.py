@@ -1,0 +1,104 @@
+"""Creating, starting and ending live events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from lifecircle.accounts.models import User
+from lifecircle.core.errors import ApplicationError, NotFound, validation_error
+from lifecircle.live import fanout
+from lifecircle.live.models import LiveEvent
+from lifecircle.wallet.services import account_set_hot, wallet_account_for
+
+
+def _clean_stream_url(url: str) -> str:
+    url = (url or "").strip()
+    if not url:
+        return ""
+    if url.startswith("/") and not url.startswith("//"):
+        return url  # served by this site (the demo stream)
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise validation_error(
+            "stream_url", "stream_url_invalid", _("Enter the stream's http(s) address (an .m3u8 playlist).")
+        ) from None
+    return url
+
+
+def event_create(
+    *,
+    host: User,
+    title: str,
+    scheduled_at: dt.datetime,
+    description: str = "",
+    stream_url: str = "",
+    audience: str = LiveEvent.Audience.PUBLIC,
+) -> LiveEvent:
+    title = (title or "").strip()
+    if not title or len(title) > 80:
+        raise validation_error(
+            "title", "title_invalid", _("Give the event a title of at most 80 characters.")
+        )
+    description = (description or "").strip()
+    if len(description) > 2000:
+        raise validation_error(
+            "description", "description_too_long", _("A description has at most 2,000 characters.")
+        )
+    if audience not in LiveEvent.Audience.values:
+        raise validation_error("audience", "audience_invalid", _("Choose one of the offered values."))
+    if scheduled_at is None or timezone.is_naive(scheduled_at):
+        raise validation_error("scheduled_at", "scheduled_at_invalid", _("Enter a date and time."))
+    return LiveEvent.objects.create(
+        host=host,
+        title=title,
+        description=description,
+        scheduled_at=scheduled_at,
+        stream_url=_clean_stream_url(stream_url),
+        audience=audience,
+    )
+
+
+def _hosted(host: User, event_id: int) -> LiveEvent:
+    event = LiveEvent.objects.select_for_update().filter(pk=event_id, host=host).first()
+    if event is None:
+        raise NotFound("event_not_found", _("No such live event."))
+    return event
+
+
+def event_start(*, host: User, event_id: int) -> LiveEvent:
+    """Scheduled → live. The host's wallet account becomes hot, so gifts from thousands of
+    viewers at once spread over its shards instead of queueing on one row."""
+    with transaction.atomic():
+        event = _hosted(host, event_id)
+        if event.status == LiveEvent.Status.LIVE:
+            return event
+        if event.status != LiveEvent.Status.SCHEDULED:
+            raise ApplicationError("event_ended", _("This event has ended."), status=409)
+        event.status = LiveEvent.Status.LIVE
+        event.started_at = timezone.now()
+        event.save(update_fields=["status", "started_at"])
+        fanout.publish_on_commit(event.pk, {"op": "status", "status": event.status})
+    account_set_hot(account=wallet_account_for(host), hot=True)
+    return event
+
+
+def event_end(*, host: User, event_id: int) -> LiveEvent:
+    """Live → ended (or a scheduled event called off). Its danmaku stay, for the replay."""
+    with transaction.atomic():
+        event = _hosted(host, event_id)
+        if event.status == LiveEvent.Status.ENDED:
+            return event
+        event.status = LiveEvent.Status.ENDED
+        event.ended_at = timezone.now()
+        event.save(update_fields=["status", "ended_at"])
+        fanout.publish_on_commit(event.pk, {"op": "status", "status": event.status})
+    if not LiveEvent.objects.filter(host=host, status=LiveEvent.Status.LIVE).exists():
+        account_set_hot(account=wallet_account_for(host), hot=False)
+    return event
