@@ -128,8 +128,9 @@ def persisted_between(url: str, start: float, end: float) -> int:
 
 
 # --- servers ----------------------------------------------------------------------------------
-def start_server(url: str, port: int, pool_max: int) -> subprocess.Popen:
-    """bench/timeline.py's server, with the Redis channel layer (which it turns off)."""
+def start_server(url: str, port: int, pool_max: int, extra_env: dict | None = None) -> subprocess.Popen:
+    """bench/timeline.py's server, with the Redis channel layer (which it turns off);
+    ``extra_env`` overrides (the danmaku benchmark's Redis database, fan-out mode)."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -145,6 +146,7 @@ def start_server(url: str, port: int, pool_max: int) -> subprocess.Popen:
         "LIFECIRCLE_DB_CONN_MAX_AGE": "0",  # the shipped default
         "LIFECIRCLE_DB_POOL_MAX": str(pool_max),  # 0 (shipped): a new PostgreSQL connection per frame
         "LIFECIRCLE_LOG_LEVEL": "WARNING",
+        **(extra_env or {}),
     }
     cmd = [str(VENV_BIN / "uvicorn"), "config.asgi:application", "--host", HOST, "--port", str(port),
            "--workers", "1", "--no-access-log", "--log-level", "warning"]  # fmt: skip

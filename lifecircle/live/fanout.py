@@ -151,7 +151,7 @@ class Hub:
                 await self._subscribe(event_id)
             room.viewers[id(consumer)] = Viewer(consumer, _conf("LIVE_VIEWER_BACKLOG"))
             self._ensure_tasks()
-        await self._count(room)
+        self._count_local(room)
         return room
 
     async def leave(self, event_id: int, consumer) -> None:
@@ -163,7 +163,9 @@ class Hub:
             if not room.viewers:
                 del self.rooms[event_id]
                 await self._unsubscribe(event_id)
-        await self._count(room)
+                await self._count(room)  # removes this process from the room's count
+                return
+        self._count_local(room)
 
     # --- input ------------------------------------------------------------------------------
     def push(self, event_id: int, data: str) -> None:
@@ -288,6 +290,15 @@ class Hub:
         self.loop.create_task(viewer.consumer.send(text_data=payload))
 
     # --- viewer counts ----------------------------------------------------------------------
+    def _count_local(self, room: Room) -> None:
+        """Right after a join or leave: this process's change, before the next Redis count."""
+        if not settings.REDIS_URL:
+            room.total = sum(
+                len(r.viewers) for h in _live_hubs() for r in h.rooms.values() if r.event_id == room.event_id
+            )
+        else:
+            room.total = max(room.total, len(room.viewers))
+
     async def _count(self, room: Room) -> None:
         local = len(room.viewers)
         if not settings.REDIS_URL:
