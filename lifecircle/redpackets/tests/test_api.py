@@ -76,7 +76,7 @@ def test_errors_are_localized_4xx_with_stable_codes(chats, api_client):
         (body(chats, pin="000000"), 400, "pin_incorrect"),
         (body(chats, total_fen="100"), 422, "invalid_input"),
         (body(chats, surprise=1), 422, "invalid_input"),
-        (body(chats, conversation_id=10**20), 422, "invalid_input"),
+        (body(chats, conversation_id=10**20), 404, "conversation_not_found"),
         (body(chats, conversation_id=999_999), 404, "conversation_not_found"),
     ]
     for data, status, code in cases:
