@@ -6,3 +6,10 @@ class IousConfig(AppConfig):
     name = "lifecircle.ious"
     label = "ious"
     verbose_name = _("IOUs")
+
+    def ready(self) -> None:
+        from lifecircle.chat.cards import register
+        from lifecircle.chat.models import Message
+        from lifecircle.ious.selectors import iou_cards_load
+
+        register(Message.Kind.IOU, template="ious/_card.html", load=iou_cards_load)
