@@ -114,7 +114,7 @@ def test_interest_is_the_exact_fraction_rounded_half_up(principal, rate_bp, days
     exact = Fraction(principal * rate_bp * days, 3_650_000)
     got = interest_fen(principal, rate_bp, days)
     assert abs(Fraction(got) - exact) <= Fraction(1, 2)
-    assert got - exact < Fraction(1, 2) or got - exact == Fraction(1, 2) and exact.denominator == 2
+    assert got - exact < Fraction(1, 2) or (got - exact == Fraction(1, 2) and exact.denominator == 2)
 
 
 @given(amount=st.integers(1, 10**9), interest=st.integers(0, 10**7), principal=st.integers(0, 10**9))

@@ -13,7 +13,7 @@ from lifecircle.core.testing.asserts import raises_code
 from lifecircle.core.testing.factories import PIN, make_friends, make_user
 from lifecircle.ious import selectors, services
 from lifecircle.ious.models import Iou, IouRepayment
-from lifecircle.ious.tests.conftest import confirm, key, propose, repay
+from lifecircle.ious.tests.conftest import confirm, propose, repay
 from lifecircle.notifications.models import Notification
 from lifecircle.social import services as social
 from lifecircle.wallet.models import JournalEntry
