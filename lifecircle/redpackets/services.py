@@ -28,7 +28,7 @@ import time
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -45,7 +45,7 @@ from lifecircle.notifications.services import notification_create
 from lifecircle.redpackets import rules, selectors
 from lifecircle.redpackets.models import RedPacket, RedPacketGrab
 from lifecircle.social import selectors as social
-from lifecircle.wallet.models import EntryKind
+from lifecircle.wallet.models import Account, EntryKind
 from lifecircle.wallet.services import Leg, entry_post, system_account, wallet_account_for
 from lifecircle.wallet.services.errors import wallet_busy
 from lifecircle.wallet.services.idempotency import idempotent
@@ -249,41 +249,52 @@ def _lock(packet_id: int) -> RedPacket:
     return RedPacket.objects.select_for_update(no_key=True).get(pk=packet_id)
 
 
+def _closed(packet: RedPacket, user: User, now=None) -> ApplicationError:
+    """Why a packet that is all taken or expired refuses this grab (having grabbed it comes first)."""
+    if RedPacketGrab.objects.filter(packet=packet, user=user).exists():
+        return _already()
+    return _empty() if packet.remaining_count == 0 else _expired()
+
+
+def _accounts(user: User, code: str) -> tuple[Account, Account]:
+    """The grabber's wallet and the packet's pool shard in one query (opened if missing)."""
+    found = {a.code or a.user_id: a for a in Account.objects.filter(Q(user=user) | Q(code=code))}
+    return found.get(user.pk) or wallet_account_for(user), found.get(code) or system_account(code)
+
+
 def red_packet_grab(*, user: User, packet_id: int) -> RedPacketGrab:
     """Open a red packet: credit the grabber one share. Refused (nothing changed) when the
     packet is unknown to the user (404), the user is not in its chat (403), it is the
     sender's own packet in a one-to-one chat (403), the user already grabbed (409), all
     shares are taken (409) or it has expired (410)."""
-    packet = selectors.packet_get_for_viewer(viewer=user, packet_id=packet_id)
+    packet = None
+    if id_in_range(packet_id):
+        packet = RedPacket.objects.select_related("conversation").filter(pk=packet_id).first()
     if packet is None:
         raise packet_not_found()
     conv = packet.conversation
     if not selectors.is_member(user_id=user.pk, conversation=conv):
-        raise PermissionDenied(
-            "red_packet_not_member", _("Only members of this chat can open this red packet.")
-        )
+        if packet.sender_id == user.pk or RedPacketGrab.objects.filter(packet=packet, user=user).exists():
+            raise PermissionDenied(
+                "red_packet_not_member", _("Only members of this chat can open this red packet.")
+            )
+        raise packet_not_found()  # others cannot tell it exists
     if conv.kind == Conversation.Kind.DIRECT and user.pk == packet.sender_id:
         raise PermissionDenied(
             "red_packet_not_for_you",
             _("In a one-to-one chat only the other person can open your red packet."),
         )
-    # Cheap refusals before queueing for the packet's lock (re-checked under it).
-    if RedPacketGrab.objects.filter(packet=packet, user=user).exists():
-        raise _already()
-    if packet.remaining_count == 0:
-        raise _empty()
-    if packet.is_expired():
-        raise _expired()
-    wallet = wallet_account_for(user)
-    pool = system_account(packet.pool_code)
+    # Cheap refusals before queueing for the packet's lock (re-checked under it). A second
+    # grab by the same person is refused by the unique constraint inside the transaction.
+    if packet.remaining_count == 0 or packet.is_expired():
+        raise _closed(packet, user)
+    wallet, pool = _accounts(user, packet.pool_code)
 
     def grab() -> RedPacketGrab:
         locked = _lock(packet.pk)
         now = timezone.now()
-        if locked.remaining_count == 0:
-            raise _empty()
-        if locked.is_expired(now):
-            raise _expired()
+        if locked.remaining_count == 0 or locked.is_expired(now):
+            raise _closed(locked, user, now)
         if locked.kind == RedPacket.Kind.LUCKY:
             share = rules.lucky_share(locked.remaining_fen, locked.remaining_count)
         else:
