@@ -40,11 +40,14 @@ def proposal_state_check(iou: Iou, *, now) -> None:
         raise Conflict("iou_expired", _("This IOU proposal has expired. Write a new one."))
 
 
-def card_changed(iou: Iou) -> None:
-    """After commit, tell both parties' open chats that the IOU card changed (the conversation
-    page refreshes on any ``chat.*`` event of its conversation and re-reads the card)."""
+def card_changed(iou: Iou, *, actor_id: int | None = None) -> None:
+    """After commit, tell the parties' open chats that the IOU card changed (the conversation
+    page refreshes on any ``chat.*`` event of its conversation and re-reads the card). The
+    party who acted is left out: their card was just swapped in place, and a refresh racing
+    it could wipe a PIN they are typing into the next form."""
     if iou.conversation_id is None:
         return
+    to = [uid for uid in (iou.lender_id, iou.borrower_id) if uid != actor_id]
     publish_on_commit(
         {
             "type": "chat.card",
@@ -53,5 +56,5 @@ def card_changed(iou: Iou) -> None:
             "kind": "iou",
             "id": iou.pk,
         },
-        to=[groups.user(iou.lender_id), groups.user(iou.borrower_id)],
+        to=[groups.user(uid) for uid in to],
     )

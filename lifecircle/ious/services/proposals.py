@@ -321,7 +321,7 @@ def iou_confirm(
                 amount_fen=principal,
                 subject_id=iou.pk,
             )
-            card_changed(iou)
+            card_changed(iou, actor_id=user.pk)
 
         return entry_post(
             kind=EntryKind.IOU,
@@ -374,7 +374,7 @@ def _close_proposal(iou: Iou, *, by: User | None, now: dt.datetime) -> Iou:
             escrow_fen=0,
             refund_entry=entry,
         )
-        card_changed(iou)
+        card_changed(iou, actor_id=by.pk if by else None)
 
     try:
         if escrow:

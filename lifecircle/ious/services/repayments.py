@@ -79,7 +79,7 @@ def _apply(iou: Iou, owed: Owed, amount_fen: int, entry: JournalEntry, *, auto: 
         amount_fen=amount_fen,
         subject_id=iou.pk,
     )
-    card_changed(iou)
+    card_changed(iou, actor_id=None if auto else iou.borrower_id)
     return repayment
 
 
