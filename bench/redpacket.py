@@ -374,6 +374,7 @@ def main() -> int:
             sends.append(("POST", "/api/v1/redpackets", tokens[chat["sender"]], body, chat["conversation"]))
 
     port = free_port()
+    load_before = os.getloadavg()
     server = start_quiet(args.db, port, args.workers)
     try:
         warm = [("GET", "/api/v1/wallet", tokens[c["sender"]], None, None) for c in data["chats"]]
@@ -384,6 +385,7 @@ def main() -> int:
         grab_r = measured(port, server, args.clients, plan, "(g) grab", args.duration)
     finally:
         stop_server(server)
+    load_after = os.getloadavg()
     connections.close_all()
     checks = check_database([p for p, _c in packets], grab_r["results"])
     report = checks["reconcile"]
@@ -391,7 +393,8 @@ def main() -> int:
     say()
     say(
         f"LifeCircle red-packet benchmark — PostgreSQL on loopback, {os.cpu_count()} CPU(s), "
-        f"uvicorn --workers {args.workers}, {args.clients} keep-alive clients"
+        f"uvicorn --workers {args.workers}, {args.clients} keep-alive clients; "
+        f"load average before/after {load_before[0]:.1f}/{load_after[0]:.1f}"
     )
     say(
         f"{args.groups} group chats × {args.members} members; {args.packets} lucky packets of "
