@@ -219,6 +219,8 @@ LIFECIRCLE = {
     "LIVE_TICK_SECONDS": float(env("LIVE_TICK_SECONDS", "0.1")),
     # Danmaku a slow viewer may have waiting before the oldest are dropped.
     "LIVE_VIEWER_BACKLOG": int(env("LIVE_VIEWER_BACKLOG", "200")),
+    # Bytes waiting on a viewer's socket that make it slow (it catches up below a quarter).
+    "LIVE_SLOW_VIEWER_BYTES": int(env("LIVE_SLOW_VIEWER_BYTES", str(256 * 1024))),
     # One word or phrase per line; empty: the built-in list (lifecircle/live/blocked_words.txt).
     "LIVE_BLOCKED_WORDS_FILE": env("LIVE_BLOCKED_WORDS_FILE", ""),
     # "hub" (one subscription per process, a merged frame per tick) or "group_send" (Channels'

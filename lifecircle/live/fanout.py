@@ -18,9 +18,9 @@ viewer. Here the cost is per viewer per *tick* instead:
   on the event loop). Elsewhere (another ASGI server, the test communicator) it falls back to
   the ordinary ``send``.
 - **Slow viewers never block the room.** Writes never wait. A viewer whose socket buffer is
-  above ``HIGH_WATER`` stops getting the shared frame; its danmaku queue in a bounded
+  above ``LIVE_SLOW_VIEWER_BYTES`` stops getting the shared frame; its danmaku queue in a bounded
   per-viewer backlog (``LIVE_VIEWER_BACKLOG``; the oldest are dropped first) that is flushed
-  as its own frame once its buffer drains below ``LOW_WATER``.
+  as its own frame once its buffer drains below a quarter of that.
 - **Viewer counts** across processes: every ~2 s each hub writes its local count per room
   into a Redis hash (field = process) and sums the fresh fields; the total rides on frames.
 
@@ -43,8 +43,6 @@ from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
-HIGH_WATER = 256 * 1024  # bytes queued on a viewer's socket: it is slow
-LOW_WATER = 64 * 1024  # ...and caught up again
 COUNT_EVERY_SECONDS = 2.0
 COUNT_FRESH_SECONDS = 7.0
 
@@ -242,14 +240,14 @@ class Hub:
             self._deliver(room, frame, items)
 
     def _deliver(self, room: Room, frame: bytes, items: list[str]) -> None:
-        slow = room.slow
+        slow, high_water = room.slow, _conf("LIVE_SLOW_VIEWER_BYTES")
         written = 0
         for key, viewer in room.viewers.items():
             t = viewer.transport
             if t is None:
                 self._fallback(room, viewer, frame)
                 continue
-            if key in slow or t.get_write_buffer_size() > HIGH_WATER:
+            if key in slow or t.get_write_buffer_size() > high_water:
                 slow.add(key)
                 continue
             if t.is_closing():
@@ -263,6 +261,7 @@ class Hub:
     def _drain_slow(self, room: Room, items: list[str]) -> None:
         """Slow viewers: queue the items (the oldest dropped past the backlog's size); send the
         backlog as one frame of their own once their socket has drained."""
+        low_water = _conf("LIVE_SLOW_VIEWER_BYTES") // 4
         for key in list(room.slow):
             viewer = room.viewers.get(key)
             if viewer is None:
@@ -277,7 +276,7 @@ class Hub:
             t = viewer.transport
             if t.is_closing():
                 continue
-            if t.get_write_buffer_size() <= LOW_WATER:
+            if t.get_write_buffer_size() <= low_water:
                 t.write(ws_text_frame(frame_payload(room.event_id, room.total, backlog)))
                 self.stats["frames"] += 1
                 backlog.clear()
