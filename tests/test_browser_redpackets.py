@@ -83,6 +83,7 @@ def test_a_lucky_red_packet_in_a_group_chat(env):
     amy.wait_for_url(re.compile(rf".*/chat/c/{conv['id']}/$"))
     amy.get_by_test_id("red-packet").get_by_text("Lunch is on me").wait_for()
     packet_id = amy.get_by_test_id("red-packet").get_attribute("data-packet")
+    amy.wait_for_selector("body[data-live='1']")  # Amy keeps the chat open: her card updates live
 
     # Ben and Cat open it from the card, in place, and see what they got.
     got = {}
@@ -100,6 +101,8 @@ def test_a_lucky_red_packet_in_a_group_chat(env):
         assert got[name] >= 1
         page.screenshot(path=str(SHOTS / f"redpacket-{name}.png"), full_page=True)
     assert got["ben"] + got["cat"] == 8_88
+    amy.get_by_test_id("red-packet-empty").wait_for()  # "All taken" on Amy's card, no reload
+    assert amy.url.endswith(f"/chat/c/{conv['id']}/")
 
     # The list: who got how much, "Best luck" on the larger share now that all are taken.
     amy.goto(f"/redpackets/{packet_id}/")
@@ -110,9 +113,6 @@ def test_a_lucky_red_packet_in_a_group_chat(env):
     assert "Ben" in rows.nth(0).inner_text() and "Cat" in rows.nth(1).inner_text()
     assert amy.get_by_test_id("best-luck").count() == 1
     amy.screenshot(path=str(SHOTS / "redpacket-list.png"), full_page=True)
-    # Amy's own card now says all taken.
-    amy.goto(f"/chat/c/{conv['id']}/")
-    amy.get_by_test_id("red-packet-empty").wait_for()
 
     balances = [http.get("/api/v1/wallet", headers=h).json()["balance_fen"] for h in (amy_h, ben_h, cat_h)]
     assert balances == [100_00 - 8_88, got["ben"], got["cat"]]

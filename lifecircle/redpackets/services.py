@@ -42,6 +42,8 @@ from lifecircle.core.errors import ApplicationError, Conflict, NotFound, Permiss
 from lifecircle.core.money import amount_check, format_fen
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.services import notification_create
+from lifecircle.realtime import groups
+from lifecircle.realtime.events import publish_on_commit
 from lifecircle.redpackets import rules, selectors
 from lifecircle.redpackets.models import RedPacket, RedPacketGrab
 from lifecircle.social import selectors as social
@@ -249,6 +251,22 @@ def _lock(packet_id: int) -> RedPacket:
     return RedPacket.objects.select_for_update(no_key=True).get(pk=packet_id)
 
 
+def _card_changed(packet: RedPacket, *, to_ids, actor_id: int) -> None:
+    """After commit, tell open chats that the card changed (the conversation page refreshes on
+    any ``chat.*`` event of its conversation). The grabber's own card was swapped in place."""
+    to = [groups.user(uid) for uid in to_ids if uid != actor_id]
+    if to and packet.conversation_id:
+        publish_on_commit(
+            {
+                "type": "chat.card",
+                "conversation_id": packet.conversation_id,
+                "kind": "red_packet",
+                "id": packet.pk,
+            },
+            to=to,
+        )
+
+
 def _closed(packet: RedPacket, user: User, now=None) -> ApplicationError:
     """Why a packet that is all taken or expired refuses this grab (having grabbed it comes first)."""
     if RedPacketGrab.objects.filter(packet=packet, user=user).exists():
@@ -312,6 +330,14 @@ def red_packet_grab(*, user: User, packet_id: int) -> RedPacketGrab:
         )
         RedPacket.objects.filter(pk=locked.pk).update(
             remaining_fen=F("remaining_fen") - share, remaining_count=F("remaining_count") - 1
+        )
+        # Live cards: the sender's shows the count going up; once the last share is gone
+        # everyone's shows "All taken". (Not every member on every grab: a 500-member group
+        # would get 500 events per grab.)
+        _card_changed(
+            locked,
+            to_ids=member_ids(conv) if locked.remaining_count == 1 else [locked.sender_id],
+            actor_id=user.pk,
         )
         return made
 

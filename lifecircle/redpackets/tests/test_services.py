@@ -282,3 +282,26 @@ def test_a_stranger_cannot_see_a_packet(chats):
     assert selectors.packet_get_for_viewer(viewer=chats.outsider, packet_id=packet.pk) is None
     assert selectors.cards_load(chats.outsider, [packet.pk]) == {}
     assert selectors.packet_get_for_viewer(viewer=make_user(), packet_id="1") is None
+
+
+def test_open_chats_are_told_when_a_card_changes(chats, monkeypatch):
+    from lifecircle.realtime import groups
+
+    sent = []
+    monkeypatch.setattr(services, "publish_on_commit", lambda event, to: sent.append((event, set(to))))
+    packet = send(chats, share_count=2)
+    services.red_packet_grab(user=chats.ben, packet_id=packet.pk)
+    services.red_packet_grab(user=chats.cat, packet_id=packet.pk)  # the last share
+    event = {
+        "type": "chat.card",
+        "conversation_id": chats.group_conv.pk,
+        "kind": "red_packet",
+        "id": packet.pk,
+    }
+    assert sent == [
+        (event, {groups.user(chats.amy.pk)}),  # the sender's count goes up
+        (
+            event,
+            {groups.user(chats.amy.pk), groups.user(chats.ben.pk)},
+        ),  # all taken: everyone but the grabber
+    ]
