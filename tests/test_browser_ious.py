@@ -76,7 +76,6 @@ def test_write_confirm_repay_and_print_an_iou_in_the_chat(env):
         )
         assert r.status_code == 201, r.text
     amy_id = http.get("/api/v1/me", headers=amy_h).json()["id"]
-    escrow_before = None  # escrow is not touched by a borrower's proposal; checked through totals below
 
     # Ben (the borrower) writes the IOU from the chat.
     ben = browser_login(browser, base, "ben_iou")
@@ -93,6 +92,7 @@ def test_write_confirm_repay_and_print_an_iou_in_the_chat(env):
     due = dt.date.today() + dt.timedelta(days=60)
     ben.get_by_label("Due date", exact=True).fill(due.isoformat())
     ben.get_by_label("Payment PIN").fill(PIN)
+    ben.screenshot(path=str(SHOTS / "iou-new.png"), full_page=True)
     ben.get_by_role("button", name="Sign and send").click()
     ben.wait_for_url(conv_url)
     ben_card = ben.get_by_test_id("iou-card")
@@ -108,6 +108,7 @@ def test_write_confirm_repay_and_print_an_iou_in_the_chat(env):
     amy_card.wait_for()
     assert "1,200.00" in amy_card.get_by_test_id("iou-amount").inner_text()
     amy_card.get_by_label("Payment PIN").fill(PIN)
+    amy.screenshot(path=str(SHOTS / "iou-confirm.png"), full_page=True)
     amy_card.get_by_role("button", name="Confirm and lend CN¥1,200.00").click()
     amy.wait_for_selector("[data-testid=iou-card][data-status=active]")
     # Ben's open chat updates live, without a reload.
@@ -167,7 +168,6 @@ def test_write_confirm_repay_and_print_an_iou_in_the_chat(env):
     # Every fen: Amy lent ¥1,200 and got back ¥1,203.60; Ben paid ¥3.60 of interest.
     assert balance(http, amy_h) == 5_000_00 + 360
     assert balance(http, ben_h) == 10_00 - 360
-    assert escrow_before is None
     rec = manage(db_url, "reconcile")
     assert rec.returncode == 0, rec.stdout + rec.stderr
     assert "ledger reconciles" in rec.stdout

@@ -100,27 +100,25 @@ def _counterparty(proposer: User, counterparty_id) -> User:
     return other
 
 
-def _conversation_for(proposer: User, other: User, conversation_id) -> int:
-    """The parties' one-to-one chat, where the card goes (opened if they never chatted)."""
+def _conversation_check(proposer: User, other: User, conversation_id) -> None:
+    """A conversation named by the client must be the parties' own one-to-one chat."""
     from lifecircle.chat.models import Conversation
-    from lifecircle.chat.services import conversation_direct_open
 
-    if conversation_id is not None:
-        low, high = sorted((proposer.pk, other.pk))
-        ok = (
-            id_in_range(conversation_id)
-            and Conversation.objects.filter(
-                pk=conversation_id, kind=Conversation.Kind.DIRECT, direct_key=f"{low}:{high}"
-            ).exists()
+    if conversation_id is None:
+        return
+    low, high = sorted((proposer.pk, other.pk))
+    ok = (
+        id_in_range(conversation_id)
+        and Conversation.objects.filter(
+            pk=conversation_id, kind=Conversation.Kind.DIRECT, direct_key=f"{low}:{high}"
+        ).exists()
+    )
+    if not ok:
+        raise validation_error(
+            "conversation_id",
+            "conversation_invalid",
+            _("An IOU goes into your one-to-one chat with the other person."),
         )
-        if not ok:
-            raise validation_error(
-                "conversation_id",
-                "conversation_invalid",
-                _("An IOU goes into your one-to-one chat with the other person."),
-            )
-        return conversation_id
-    return conversation_direct_open(user=proposer, other_id=other.pk).pk
 
 
 def _replay(existing: Iou, fp: str) -> Iou:
@@ -187,15 +185,17 @@ def iou_propose(
     dates_check(lent_on, due_on, today=timezone.localdate(now))
     other = _counterparty(proposer, counterparty_id)
     parties_check(actor=proposer, other=other)
-    conversation_id = _conversation_for(proposer, other, conversation_id)
+    _conversation_check(proposer, other, conversation_id)
     lender, borrower = (proposer, other) if role == "lender" else (other, proposer)
     due_midnight = timezone.make_aware(dt.datetime.combine(due_on, dt.time.min))
     pin_verify(user=proposer, pin=pin)
 
     def create() -> Iou:
         from lifecircle.chat.models import Message
-        from lifecircle.chat.services import card_post
+        from lifecircle.chat.services import card_post, conversation_direct_open
 
+        # The card goes into the parties' one-to-one chat (opened here if they never chatted).
+        conv_id = conversation_id or conversation_direct_open(user=proposer, other_id=other.pk).pk
         iou = Iou.objects.create(
             lender=lender,
             borrower=borrower,
@@ -206,7 +206,7 @@ def iou_propose(
             lent_on=lent_on,
             due_on=due_on,
             auto_debit=auto_debit,
-            conversation_id=conversation_id,
+            conversation_id=conv_id,
             idempotency_key=key,
             fingerprint=fp,
             escrow_fen=amount_fen if role == "lender" else 0,
@@ -215,7 +215,7 @@ def iou_propose(
         )
         message = card_post(
             sender=proposer,
-            conversation_id=conversation_id,
+            conversation_id=conv_id,
             kind=Message.Kind.IOU,
             subject_id=iou.pk,
             summary={"amount_fen": amount_fen, "purpose": purpose, "due_on": str(due_on)},

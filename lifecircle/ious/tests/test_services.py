@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from lifecircle.chat.models import Message
+from lifecircle.chat.models import Conversation, Message
 from lifecircle.core.testing.asserts import raises_code
 from lifecircle.core.testing.factories import PIN, make_friends, make_user
 from lifecircle.ious import selectors, services
@@ -36,6 +36,8 @@ def snapshot(*users):
         IouRepayment.objects.count(),
         JournalEntry.objects.count(),
         Message.objects.filter(kind=Message.Kind.IOU).count(),
+        Conversation.objects.count(),
+        Notification.objects.count(),
     )
 
 
