@@ -194,3 +194,15 @@ def test_rate_above_cap_on_the_form_states_the_cap(lender, borrower):
     )
     assert r.status_code == 400
     assert "at most 12.00%" in r.content.decode() and Iou.objects.count() == 0
+
+
+def test_admin_lists_ious_read_only(lender, borrower):
+    iou = confirm(borrower, propose(lender, borrower, amount_fen=100))
+    admin = make_user("admin_iou")
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    c = login(admin)
+    assert c.get("/admin/ious/iou/").status_code == 200
+    page = c.get(f"/admin/ious/iou/{iou.pk}/change/")
+    assert page.status_code == 200 and 'name="principal_fen"' not in page.content.decode()
+    assert c.get("/admin/ious/iou/add/").status_code == 403
