@@ -226,6 +226,8 @@ LIFECIRCLE = {
     # "hub" (one subscription per process, a merged frame per tick) or "group_send" (Channels'
     # per-member groups: the benchmark's baseline).
     "LIVE_FANOUT": env("LIVE_FANOUT", "hub"),
+    # Where locally made streams (the demo's HLS segments) live; served at /live/hls/<name>/.
+    "LIVE_MEDIA_DIR": env("LIVE_MEDIA_DIR", str(DATA_DIR / "live")),
     # Money among friends (PRODUCT.md): red packets <= ¥200, returned when unclaimed after 24 h.
     "RED_PACKET_MAX_FEN": int(env("RED_PACKET_MAX_FEN", "20000")),
     "RED_PACKET_EXPIRY_SECONDS": int(env("RED_PACKET_EXPIRY_SECONDS", str(24 * 3600))),

@@ -29,6 +29,7 @@ def safe_next(request, fallback: str = "/") -> str:
 # Sections that have their own app; the others show a placeholder page until they land.
 SECTION_URLS = {
     "circle": "feed:timeline",
+    "live": "live:events",
     "chat": "chat:inbox",
     "wallet": "wallet:home",
     "friends": "social:home",

@@ -5,6 +5,15 @@
   var badge = document.querySelector("[data-testid=unread]");
   var toasts = document.getElementById("toasts");
   var delay = 1000;
+  var socket = null;
+
+  // Pages share this tab's socket: window.lcSend(frame) sends (false while disconnected);
+  // every server frame is dispatched as a "lc:frame" event, and "lc:open" after each (re)connect.
+  window.lcSend = function (frame) {
+    if (!socket || socket.readyState !== 1) return false;
+    socket.send(JSON.stringify(frame));
+    return true;
+  };
 
   function setUnread(n) {
     if (!badge) return;
@@ -31,9 +40,15 @@
 
   function connect() {
     var ws = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/");
-    ws.onopen = function () { delay = 1000; document.body.dataset.live = "1"; };
+    socket = ws;
+    ws.onopen = function () {
+      delay = 1000;
+      document.body.dataset.live = "1";
+      document.dispatchEvent(new CustomEvent("lc:open"));
+    };
     ws.onmessage = function (msg) {
       var event = JSON.parse(msg.data);
+      document.dispatchEvent(new CustomEvent("lc:frame", { detail: event }));
       if (event.type === "notification") { setUnread(event.unread); latestText(); }
       else if (event.type === "notification.read") { setUnread(event.unread); }
       else if (event.type === "chat.burn_opened" || (event.type === "chat.read" && String(event.user_id) === document.body.dataset.user)) {

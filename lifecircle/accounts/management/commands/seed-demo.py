@@ -48,7 +48,13 @@ class Command(BaseCommand):
                     )
                 if not services.pin_is_set(user=user):
                     services.pin_set(user=user, pin=DEMO_PIN)
-        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({created} new users)."))
+        from lifecircle.live.demo import demo_events_seed
+
+        users = {u.username: u for u in User.objects.filter(username__in=[u[0] for u in DEMO_USERS])}
+        demo_events_seed(host=users["demo_en"], viewer=users["demo_hans"])
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready ({created} new users, live events at /live/).")
+        )
         self.stdout.write(
             "Log in at http://127.0.0.1:8000/accounts/login/ with any of:\n"
             + "".join(f"  {u[0]:<10} or {u[1]}  ({u[3]})\n" for u in DEMO_USERS)

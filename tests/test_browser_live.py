@@ -1,0 +1,100 @@
+"""In a real browser: a viewer watches a live event whose stream was made locally (ffmpeg →
+HLS, played by hls.js), sends a danmaku and a gift that another viewer sees fly across the
+video; once the host ends the event, its danmaku replay in time with the recording."""
+
+import shutil
+
+import httpx
+import pytest
+
+from tests.test_browser import CHROMIUM_ARGS, SHOTS
+from tests.test_browser_circle import api_user, browser_login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch, settings):
+    from playwright.sync_api import sync_playwright
+
+    from lifecircle.core.testing.servers import asgi_server, database_url_for_subprocess
+    from lifecircle.live.demo import demo_stream_make
+
+    if shutil.which("ffmpeg") is None:
+        pytest.skip("needs ffmpeg for the stream: apt-get install -y ffmpeg")
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    media = tmp_path / "live"
+    settings.LIFECIRCLE = {**settings.LIFECIRCLE, "LIVE_MEDIA_DIR": str(media)}
+    stream = demo_stream_make(seconds=40)
+    extra = {"LIFECIRCLE_LIVE_MEDIA_DIR": str(media)}
+    with (
+        asgi_server(database_url_for_subprocess(tmp_path), extra_env=extra) as base,
+        sync_playwright() as pw,
+        httpx.Client(base_url=base) as http,
+    ):
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield browser, base, http, stream
+        browser.close()
+
+
+def test_watch_send_gift_and_replay_in_time(env):
+    browser, base, http, stream = env
+    host_h, amy_h, _ben_h = (
+        api_user(http, u, n) for u, n in (("host_lv", "Host"), ("amy_lv", "Amy"), ("ben_lv", "Ben"))
+    )
+    card = http.post("/api/v1/wallet/cards", json={"number": "6222020200112233446"}, headers=amy_h).json()
+    http.post(
+        "/api/v1/wallet/topups",
+        json={"card_id": card["id"], "amount_fen": 1000},
+        headers={**amy_h, "Idempotency-Key": "f"},
+    )
+    event = http.post(
+        "/api/v1/live/events",
+        json={"title": "Rooftop concert", "scheduled_at": "2026-11-25T20:00:00+08:00", "stream_url": stream},
+        headers=host_h,
+    ).json()["id"]
+    http.post(f"/api/v1/live/events/{event}/start", headers=host_h)
+
+    amy, ben = browser_login(browser, base, "amy_lv"), browser_login(browser, base, "ben_lv")
+    for page in (amy, ben):
+        page.goto(f"/live/{event}/")
+        page.get_by_text("LIVE", exact=True).first.wait_for()
+        page.wait_for_function("document.querySelector('#player').readyState >= 2")  # the stream plays
+        page.wait_for_function(
+            "Number(document.querySelector('[data-testid=viewer-count]').textContent) >= 1"
+        )
+
+    amy.get_by_placeholder("Say something…").fill("你好，现场！")
+    amy.get_by_label("Colour").fill("#ffd23f")
+    amy.get_by_role("button", name="Send").click()
+    flying = ben.locator(".dm", has_text="你好，现场！")
+    flying.wait_for()
+    x1 = flying.bounding_box()["x"]
+    ben.wait_for_timeout(400)
+    assert flying.bounding_box()["x"] < x1  # it flies right to left across the video
+    assert ben.evaluate("getComputedStyle(document.querySelector('.dm')).color") == "rgb(255, 210, 63)"
+    ben.screenshot(path=str(SHOTS / "live-danmaku.png"))
+
+    amy.get_by_role("button", name="CN¥0.10").click()
+    gift = ben.locator(".dm-gift")
+    gift.wait_for()
+    assert "Amy" in gift.inner_text() and "0.10" in gift.inner_text()
+    ben.screenshot(path=str(SHOTS / "live-gift.png"))
+    assert http.get("/api/v1/wallet", headers=host_h).json()["balance_fen"] == 10
+
+    # Sending too fast gets a clear message, not silence.
+    for i in range(5):
+        amy.get_by_placeholder("Say something…").fill(f"{i} quick")
+        amy.get_by_role("button", name="Send").click()
+    amy.get_by_text("Slow down").wait_for()
+
+    http.post(f"/api/v1/live/events/{event}/end", headers=host_h)
+    replay = http.get(f"/api/v1/live/events/{event}/danmaku", headers=host_h).json()["items"]
+    hello = next(i for i in replay if i["text"] == "你好，现场！")
+    ben.goto(f"/live/{event}/")
+    ben.get_by_text("Recording").wait_for()
+    shown = ben.locator(".dm", has_text="你好，现场！")
+    shown.wait_for(timeout=hello["offset_ms"] + 20_000)
+    at = float(shown.get_attribute("data-shown-at"))
+    assert abs(at - hello["offset_ms"] / 1000) < 1.0, (at, hello["offset_ms"])
+    ben.screenshot(path=str(SHOTS / "live-replay.png"))
