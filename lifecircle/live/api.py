@@ -14,9 +14,9 @@ from lifecircle.core.schemas import InputSchema
 from lifecircle.live import selectors, services
 from lifecircle.live.models import LiveEvent
 from lifecircle.live.services.danmaku import event_not_found
+from lifecircle.wallet.api import IDEMPOTENCY_HEADER, KEY_DOC
 
 router = Router(tags=["live"])
-KEY_DOC = "Your unique key for this gift: a retry with the same key pays once and shows one gift."
 
 
 class EventIn(InputSchema):
@@ -166,7 +166,7 @@ def gift(
     request,
     event_id: int,
     data: GiftIn,
-    idempotency_key: str = Header(..., alias="Idempotency-Key", description=KEY_DOC),
+    idempotency_key: str | None = Header(None, alias=IDEMPOTENCY_HEADER, description=KEY_DOC),
 ):
     """A gift to the host: password-free within the limits, else ``pin`` (403 ``pin_required``)."""
     d = services.gift_send(

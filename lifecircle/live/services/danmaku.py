@@ -8,6 +8,7 @@ colour / size, the sensitive-word filter, a mute), rate-limited (a burst of 3, t
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 
 from django.conf import settings
@@ -30,6 +31,7 @@ from lifecircle.live.models import Danmaku, LiveEvent, LiveMute
 from lifecircle.live.ratelimit import danmaku_wait_ms
 from lifecircle.live.wordfilter import blocked_words_in
 from lifecircle.wallet.services import micropayment_create
+from lifecircle.wallet.services.idempotency import idempotency_key_clean
 
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 MUTE_MAX_MINUTES = 7 * 24 * 60
@@ -134,13 +136,14 @@ def gift_send(
     """Tip the host in one tap: a password-free micro-payment (the PIN past the limits) into
     the host's hot account, shown to the room as a highlighted danmaku. Retrying with the same
     key pays once and shows one gift."""
+    idempotency_key = idempotency_key_clean(idempotency_key)
     event = _live_event_for(user, event_id)
     if not event.gifts_enabled:
         raise ApplicationError("gifts_disabled", _("Gifts are turned off for this event."), status=409)
     if event.host_id == user.pk:
         raise validation_error("amount_fen", "gift_to_self", _("You cannot send a gift to yourself."))
     amount_fen = amount_check(amount_fen, field="amount_fen")
-    client_id = f"gift:{idempotency_key}"[:64]
+    client_id = "gift:" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:48]
     existing = _existing(event, user, client_id)
     if existing is not None:
         return existing
