@@ -49,9 +49,12 @@ def _pay_error(exc: ApplicationError, key: str) -> dict:
 # --- list and new -------------------------------------------------------------------------
 @login_required
 def home(request):
-    collections, next_cursor = selectors.collections_for(
-        viewer=request.user, cursor=request.GET.get("cursor") or None
-    )
+    try:
+        collections, next_cursor = selectors.collections_for(
+            viewer=request.user, cursor=request.GET.get("cursor") or None
+        )
+    except ApplicationError:  # a mangled page link: back to the first page
+        return redirect("collect:home")
     return render(
         request,
         "collect/home.html",

@@ -242,11 +242,11 @@ def collection_close(*, organiser: User, collection_id: int) -> Collection:
         raise collection_not_found()
     if collection.organiser_id != organiser.pk:
         raise PermissionDenied("not_organiser", _("Only the organiser can do this."))
-    now = timezone.now()
     with transaction.atomic():
         collection = Collection.objects.select_for_update().get(pk=collection.pk)
         if collection.status == Collection.Status.CLOSED:
             return collection
+        now = timezone.now()  # read under the lock: every payment that got in came before it
         collection.status, collection.closed_at = Collection.Status.CLOSED, now
         collection.save(update_fields=["status", "closed_at"])
         withdrawn = list(

@@ -43,7 +43,11 @@ def collection_reminders_send(*, now: dt.datetime | None = None) -> int:
         for share_id, member_id, amount_fen, collection_id, organiser_id in batch:
             seen.add(share_id)
             with transaction.atomic():
-                claimed = due.filter(pk=share_id).update(reminded_at=now)
+                # Conditions on the row itself (not through a join): PostgreSQL re-checks them
+                # after waiting for a parallel run's lock, so only one run claims the share.
+                claimed = Share.objects.filter(
+                    pk=share_id, paid_at__isnull=True, reminded_at__isnull=True
+                ).update(reminded_at=now)
                 if claimed:
                     notification_create(
                         user_id=member_id,
