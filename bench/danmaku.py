@@ -153,7 +153,8 @@ class Client(asyncio.Protocol):
         key = base64.b64encode(os.urandom(16)).decode()
         transport.write(
             (
-                f"GET /ws/ HTTP/1.1\r\nHost: {HOST}:{self.port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"GET /ws/ HTTP/1.1\r\nHost: {HOST}:{self.port}\r\n"
+                "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                 f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
                 f"Authorization: Bearer {self.token}\r\n\r\n"
             ).encode()
@@ -270,7 +271,7 @@ async def open_clients(
                     clients[i] = c
                     bar.update(1)
                     return
-                except (OSError, ConnectionError, asyncio.TimeoutError):
+                except (TimeoutError, OSError, ConnectionError):
                     await asyncio.sleep(0.5 * (attempt + 1))
             stats.errors["connect_failed"] = stats.errors.get("connect_failed", 0) + 1
 
@@ -453,20 +454,23 @@ def main() -> int:
 
     print()
     print(
-        f"LifeCircle danmaku benchmark — PostgreSQL + Redis on loopback, {os.cpu_count()} CPU(s), load average "
+        f"LifeCircle danmaku benchmark — PostgreSQL + Redis on loopback, {os.cpu_count()} CPU(s), "
+        "load average "
         f"before/after {load_before[0]:.1f}/{load_after[0]:.1f}; 2 uvicorn processes; one room; "
         f"{args.viewers} viewers + {args.senders} senders alternating between them; each sender one danmaku "
         f"every {args.interval:g} s (offered {args.senders / args.interval:.1f} danmaku/s)"
     )
     print(
-        f"{'fan-out':9} {'held':>6} {'connect s':>9} {'KiB/conn':>8} {'sent':>6} {'delivered/s':>12} {'frames/s':>9} "
-        f"{'p50 ms':>8} {'p99 ms':>8} {'delivered':>10} {'of':>10}  CPUs busy: app / postgres / client / machine"
+        f"{'fan-out':9} {'held':>6} {'connect s':>9} {'KiB/conn':>8} {'sent':>6} {'delivered/s':>12} "
+        f"{'frames/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'delivered':>10} {'of':>10}  "
+        "CPUs busy: app / postgres / client / machine"
     )
     for r in results:
         cpu = r["cpu"]
         print(
-            f"{r['label']:9} {r['held']:>6} {r['connect_s']:>9.1f} {r['rss_per_conn_kib']:>8.1f} {r['sent']:>6} "
-            f"{r['delivered_per_s']:>12,.0f} {r['frames_per_s']:>9,.0f} {r['p50']:>8.1f} {r['p99']:>8.1f} "
+            f"{r['label']:9} {r['held']:>6} {r['connect_s']:>9.1f} {r['rss_per_conn_kib']:>8.1f} "
+            f"{r['sent']:>6} {r['delivered_per_s']:>12,.0f} {r['frames_per_s']:>9,.0f} "
+            f"{r['p50']:>8.1f} {r['p99']:>8.1f} "
             f"{r['delivered_total']:>10,} {r['expected_total']:>10,}  "
             f"{cpu['app']:.2f} / {cpu['postgres']:.2f} / {cpu['client']:.2f} / {cpu['machine']:.2f}"
         )

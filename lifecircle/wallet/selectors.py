@@ -16,6 +16,8 @@ from lifecircle.wallet.models import Account, BankCard, EntryKind, JournalEntry,
 from lifecircle.wallet.services.ledger import account_balance
 
 PAGE_SIZE = 20
+
+
 def wallet_balance(*, viewer) -> int:
     account = Account.objects.filter(user=viewer).first()
     return account_balance(account) if account else 0
@@ -58,7 +60,8 @@ def _counterparty(entry: JournalEntry, own_account_id: int, accounts=None) -> st
         elif account.code == "bank_clearing":
             names.append(str(entry.details.get("card", SYSTEM_LABELS["bank_clearing"])))
         else:
-            names.append(str(SYSTEM_LABELS.get(account.code, account.name)))
+            code = "red_packet_pool" if (account.code or "").startswith("red_packet_pool") else account.code
+            names.append(str(SYSTEM_LABELS.get(code, account.name)))
     return ", ".join(names)
 
 
