@@ -60,6 +60,8 @@ check-deploy: install
 
 vendor:
 	cd /tmp && npm pack htmx.org@2.0.11 --silent && tar xzf htmx.org-2.0.11.tgz && cp package/dist/htmx.min.js $(CURDIR)/static/vendor/
+	cd /tmp && npm pack hls.js@1.6.15 --silent && tar xzf hls.js-1.6.15.tgz && cp package/dist/hls.min.js $(CURDIR)/static/vendor/ \
+	  && cp package/LICENSE $(CURDIR)/static/vendor/hls.js.LICENSE
 
 clean:
 	rm -rf $(VENV) data
