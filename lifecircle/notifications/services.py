@@ -42,6 +42,35 @@ def notification_create(
     return notification
 
 
+def notifications_create_many(*, user_ids, kind: str, actor_id: int, subject_id: int | None = None) -> int:
+    """The same notification for many people at once (a host going live tells their friends):
+    one insert, one unread count query, one push per person after commit."""
+    from django.db.models import Count
+
+    user_ids = sorted({uid for uid in user_ids if uid != actor_id})
+    if not user_ids:
+        return 0
+    with transaction.atomic():
+        Notification.objects.bulk_create(
+            [
+                Notification(user_id=uid, kind=kind, actor_id=actor_id, subject_id=subject_id)
+                for uid in user_ids
+            ],
+            batch_size=1000,
+        )
+        unread = dict(
+            Notification.objects.filter(user_id__in=user_ids, read_at__isnull=True)
+            .values_list("user_id")
+            .annotate(n=Count("id"))
+            .values_list("user_id", "n")
+        )
+        for uid in user_ids:
+            publish_on_commit(
+                {"type": "notification", "kind": kind, "unread": unread.get(uid, 0)}, to=[groups.user(uid)]
+            )
+    return len(user_ids)
+
+
 def notifications_mark_read(*, user, up_to_id: int | None = None) -> int:
     """Mark the user's notifications read (all, or those up to ``up_to_id``); pushes the new
     unread count so every open tab updates its badge."""

@@ -14,6 +14,10 @@ from lifecircle.accounts.models import User
 from lifecircle.core.errors import ApplicationError, NotFound, validation_error
 from lifecircle.live import fanout
 from lifecircle.live.models import LiveEvent
+from lifecircle.notifications.models import Notification
+from lifecircle.notifications.services import notifications_create_many
+from lifecircle.social import selectors as social
+from lifecircle.social.models import PostFilter
 from lifecircle.wallet.services import account_set_hot, wallet_account_for
 
 
@@ -73,8 +77,9 @@ def _hosted(host: User, event_id: int) -> LiveEvent:
 
 
 def event_start(*, host: User, event_id: int) -> LiveEvent:
-    """Scheduled → live. The host's wallet account becomes hot, so gifts from thousands of
-    viewers at once spread over its shards instead of queueing on one row."""
+    """Scheduled → live. The host's friends are told ("… is live now"; not those the host
+    hides posts from, nor anyone blocked either way). The host's wallet account becomes hot, so
+    gifts from thousands of viewers at once spread over its shards instead of queueing on one row."""
     with transaction.atomic():
         event = _hosted(host, event_id)
         if event.status == LiveEvent.Status.LIVE:
@@ -85,6 +90,11 @@ def event_start(*, host: User, event_id: int) -> LiveEvent:
         event.started_at = timezone.now()
         event.save(update_fields=["status", "started_at"])
         fanout.publish_on_commit(event.pk, {"op": "status", "status": event.status})
+        told = social.friend_ids(user=host) - social.blocked_ids_either_way(user=host)
+        told -= social.post_filter_ids(user=host, kind=PostFilter.Kind.HIDE_MINE)
+        notifications_create_many(
+            user_ids=told, kind=Notification.Kind.LIVE_STARTED, actor_id=host.pk, subject_id=event.pk
+        )
     account_set_hot(account=wallet_account_for(host), hot=True)
     return event
 

@@ -297,3 +297,23 @@ def test_many_viewers_gifting_at_once_lose_no_fen_and_retries_pay_once():
     assert sum(wallet_balance_of(v) for v in viewers) == 48 * 100 - expected
     assert Account.objects.get(user=host).is_hot
     call_command("reconcile")
+
+
+def test_going_live_tells_the_hosts_friends_except_those_hidden_from():
+    from lifecircle.notifications.models import Notification
+    from lifecircle.social.models import PostFilter
+
+    host, friend, hidden, stranger = (make_user(n) for n in ("host_n", "friend_n", "hidden_n", "stranger_n"))
+    make_friends(host, friend)
+    make_friends(host, hidden)
+    PostFilter.objects.create(owner=host, other=hidden, kind=PostFilter.Kind.HIDE_MINE)
+    event = _event(host)
+    services.event_start(host=host, event_id=event.pk)
+    services.event_start(host=host, event_id=event.pk)  # pressing it again tells nobody twice
+    told = Notification.objects.filter(kind="live_started")
+    assert [(n.user_id, n.subject_id, n.actor_id) for n in told] == [(friend.pk, event.pk, host.pk)]
+    from lifecircle.notifications.render import notification_lines
+
+    (line,) = notification_lines(viewer=friend, notifications=list(told))
+    assert line["url"] == f"/live/{event.pk}/" and "is live now" in line["text"]
+    assert not Notification.objects.filter(user=stranger).exists()
