@@ -39,7 +39,8 @@ from tqdm import tqdm
 from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from timeline import (  # bench/ is not a package
+from common import api_token_rows  # bench/ is not a package
+from timeline import (
     DEV_FIELD_KEY,
     HOST,
     ROOT,
@@ -64,7 +65,6 @@ def seed(url: str, users: int) -> list[tuple[int, int, int]]:
     """``users`` users (``chatb0`` …) in pairs of friends, an API token each (token_hash =
     sha256(raw), as ``api_token_create`` stores it) and a direct conversation per pair.
     Returns [(user_a, user_b, conversation_id)]; re-used when already there."""
-    import hashlib
 
     os.environ["LIFECIRCLE_DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -93,17 +93,7 @@ def seed(url: str, users: int) -> list[tuple[int, int, int]]:
                 [Friendship(user_id=a, friend_id=b) for a, b in pairs]
                 + [Friendship(user_id=b, friend_id=a) for a, b in pairs]
             )
-            ApiToken.objects.bulk_create(
-                [
-                    ApiToken(
-                        user_id=i,
-                        name="bench",
-                        prefix=raw_token(i).split("_")[1],
-                        token_hash=hashlib.sha256(raw_token(i).encode()).hexdigest(),
-                    )
-                    for i in ids
-                ]
-            )
+            ApiToken.objects.bulk_create(api_token_rows(ids, raw_token), batch_size=2000)
     ids = list(mine.order_by("username").values_list("id", flat=True))
     users_by_id = {u.pk: u for u in User.objects.filter(pk__in=ids)}
     out = []

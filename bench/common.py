@@ -25,3 +25,21 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+def api_token_rows(user_ids, raw_token) -> list:
+    """Unsaved ApiToken rows for ``user_ids``, stored as ``api_token_create`` stores them
+    (token_hash = sha256(raw)); ``raw_token(user_id)`` is the benchmark's deterministic token."""
+    import hashlib
+
+    from lifecircle.accounts.models import ApiToken
+
+    return [
+        ApiToken(
+            user_id=i,
+            name="bench",
+            prefix=raw_token(i).split("_")[1],
+            token_hash=hashlib.sha256(raw_token(i).encode()).hexdigest(),
+        )
+        for i in user_ids
+    ]

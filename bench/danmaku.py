@@ -41,6 +41,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from chat import cpu_now, start_server  # bench/ is not a package
+from common import api_token_rows
 from timeline import HOST, check_loopback, ensure_database, free_port, migrate, percentile, stop_server
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -80,18 +81,7 @@ def seed(url: str, viewers: int, senders: int) -> tuple[int, list[int], list[int
                 u.set_unusable_password()
             User.objects.bulk_create(new, batch_size=2000)
             ids = list(mine.order_by("username").values_list("id", flat=True))[have:]
-            ApiToken.objects.bulk_create(
-                [
-                    ApiToken(
-                        user_id=i,
-                        name="bench",
-                        prefix=raw_token(i).split("_")[1],
-                        token_hash=hashlib.sha256(raw_token(i).encode()).hexdigest(),
-                    )
-                    for i in ids
-                ],
-                batch_size=2000,
-            )
+            ApiToken.objects.bulk_create(api_token_rows(ids, raw_token), batch_size=2000)
     ids = list(mine.order_by("username").values_list("id", flat=True))[:total]
     host, viewer_ids, sender_ids = ids[0], ids[1 : 1 + viewers], ids[1 + viewers :]
     event = LiveEvent.objects.filter(host_id=host, title="Danmaku benchmark").first()

@@ -80,28 +80,31 @@ def event(request, event_id: int):
     )
 
 
-@login_required
-@require_POST
-def start(request, event_id: int):
+def _host_action(request, event_id: int, action, success: str):
     response, _event = post_action(
         request,
-        lambda: services.event_start(host=request.user, event_id=event_id),
-        success=_("You are live."),
+        lambda: action(host=request.user, event_id=event_id),
+        success=success,
         redirect_to=reverse("live:event", args=[event_id]),
     )
     return response
+
+
+@login_required
+@require_POST
+def start(request, event_id: int):
+    return _host_action(request, event_id, services.event_start, _("You are live."))
 
 
 @login_required
 @require_POST
 def end(request, event_id: int):
-    response, _event = post_action(
+    return _host_action(
         request,
-        lambda: services.event_end(host=request.user, event_id=event_id),
-        success=_("The event has ended. Its danmaku now replay with the recording."),
-        redirect_to=reverse("live:event", args=[event_id]),
+        event_id,
+        services.event_end,
+        _("The event has ended. Its danmaku now replay with the recording."),
     )
-    return response
 
 
 @login_required
