@@ -307,8 +307,6 @@ def start_server(url: str, port: int, workers: int, pool_max: int = 0) -> subpro
     raise SystemExit("uvicorn did not start")
 
 
-
-
 class Connection:
     """A minimal HTTP/1.1 keep-alive GET client, cheap enough not to steal the server's CPU."""
 
