@@ -15,6 +15,7 @@ from django.utils import timezone
 from lifecircle.collect.models import Collection, Share
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.services import notification_create
+from lifecircle.social.selectors import is_blocked_between
 
 BATCH = 500
 
@@ -48,7 +49,9 @@ def collection_reminders_send(*, now: dt.datetime | None = None) -> int:
                 claimed = Share.objects.filter(
                     pk=share_id, paid_at__isnull=True, reminded_at__isnull=True
                 ).update(reminded_at=now)
-                if claimed:
+                # Never across a block that appeared since: the share is settled as reminded,
+                # silently.
+                if claimed and not is_blocked_between(member_id, organiser_id):
                     notification_create(
                         user_id=member_id,
                         kind=Notification.Kind.COLLECTION_REMINDER,
@@ -56,4 +59,4 @@ def collection_reminders_send(*, now: dt.datetime | None = None) -> int:
                         amount_fen=amount_fen,
                         subject_id=collection_id,
                     )
-                    reminded += claimed
+                    reminded += 1

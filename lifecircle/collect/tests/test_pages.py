@@ -74,6 +74,23 @@ def test_start_from_the_group_chat_and_pay_from_the_card(dinner):
     assert wallet_balance_of(d.cat) == 100_00
 
 
+def test_paying_from_the_collection_page_without_javascript(dinner):
+    d = dinner
+    c = services.collection_create(
+        organiser=d.amy, title="Dinner", split="even", total_fen=100_00, member_ids=[d.ben.pk, d.cat.pk]
+    )
+    ben = login(d.ben)
+    page = ben.get(f"/collect/{c.pk}/").content.decode()
+    assert 'hx-post="/collect/' not in page  # on its own page the form posts the whole page
+    r = ben.post(f"/collect/{c.pk}/pay/", {"idempotency_key": "p1"})
+    body = r.content.decode()
+    assert r.status_code == 403 and 'name="pin"' in body and 'value="p1"' in body
+    r = ben.post(f"/collect/{c.pk}/pay/", {"idempotency_key": "p1", "pin": PIN})
+    assert r.status_code == 302 and r["Location"] == f"/collect/{c.pk}/"
+    assert f'data-member="{d.ben.pk}" data-paid="1"' in ben.get(r["Location"]).content.decode()
+    assert wallet_balance_of(d.ben) == 100_00 - 5000
+
+
 def test_bad_form_values_show_the_error_and_change_nothing(dinner):
     d = dinner
     amy = login(d.amy)

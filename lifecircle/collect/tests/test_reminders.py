@@ -69,3 +69,14 @@ def test_the_command_reports_how_many(dinner, capsys):
     started(d, 30, [d.ben, d.cat])
     call_command("collect-remind")
     assert "reminded 2" in capsys.readouterr().out
+
+
+def test_nobody_is_reminded_across_a_block(dinner):
+    from lifecircle.social import services as social
+
+    d = dinner
+    started(d, 30, [d.ben, d.cat])
+    social.block_create(user=d.cat, target_id=d.amy.pk)
+    assert services.collection_reminders_send() == 1
+    assert [r[0] for r in reminders()] == ["ben_c"]
+    assert services.collection_reminders_send() == 0
