@@ -11,13 +11,19 @@
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import ApplicationError
 from lifecircle.live import fanout, selectors, services
 from lifecircle.realtime.handlers import on_disconnect, register
+
+
+def _in_any_thread(func):
+    """Danmaku and gifts are independent of each other: run them on the thread pool rather
+    than queueing every socket's writes on the one thread Channels uses by default."""
+    return DatabaseSyncToAsync(func, thread_sensitive=False)
 
 
 def _rooms(consumer) -> set[int]:
@@ -90,7 +96,7 @@ async def live_danmaku(consumer, frame) -> None:
         )
         return
     try:
-        d = await database_sync_to_async(services.danmaku_send)(
+        d = await _in_any_thread(services.danmaku_send)(
             user=consumer.user, event_id=event_id, text=text, client_id=client_id, **fields
         )
     except ApplicationError as exc:
@@ -119,7 +125,7 @@ async def live_gift(consumer, frame) -> None:
         )
         return
     try:
-        d = await database_sync_to_async(services.gift_send)(
+        d = await _in_any_thread(services.gift_send)(
             user=consumer.user, event_id=event_id, amount_fen=amount, idempotency_key=key, pin=pin
         )
     except ApplicationError as exc:
