@@ -86,6 +86,7 @@ def test_a_dinner_split_in_a_group_chat_with_a_friend_paying_on_behalf(env):
     members = amy.get_by_test_id("members")
     for name in ("Me (my share counts as paid)", "Ben", "Cat"):
         assert members.get_by_label(name, exact=True).is_checked()
+    amy.screenshot(path=str(SHOTS / "collect-new.png"), full_page=True)
     amy.get_by_role("button", name="Start collecting").click()
     amy.wait_for_url(re.compile(rf".*{re.escape(chat_url)}$"))
     card = amy.get_by_test_id("collection-card")
