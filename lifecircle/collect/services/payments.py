@@ -43,7 +43,7 @@ from lifecircle.wallet.services import Leg, entry_post, wallet_account_for
 from lifecircle.wallet.services.idempotency import idempotent
 
 # The password-free rule is the wallet's, not a copy: the same per-day counter and limits.
-from lifecircle.wallet.services.micropayments import _count_against_limit
+from lifecircle.wallet.services.micropayments import micropayment_limit_take
 
 
 @dataclass
@@ -95,7 +95,7 @@ def collection_pay(
             if is_blocked_between(payer, organiser):
                 raise not_across_a_block()
             if not with_pin:
-                _count_against_limit(payer, s.amount_fen)
+                micropayment_limit_take(payer, s.amount_fen)
 
         def after(entry):
             claim.complete(entry)

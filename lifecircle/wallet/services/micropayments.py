@@ -86,8 +86,9 @@ _COUNT_UPSERT = (
 )
 
 
-def _count_against_limit(payer: User, amount_fen: int) -> None:
-    """Inside the money transaction: add this payment to today's counter, or refuse.
+def micropayment_limit_take(payer: User, amount_fen: int) -> None:
+    """Inside a money transaction (micro-payments, collection payments): add this payment
+    to today's password-free counter, or refuse with ``pin_required``.
 
     One upsert does it: it locks today's row (parallel payments queue on it) and adds to it
     only while both the count and the total stay within the limits, judged on the row's
@@ -149,7 +150,7 @@ def micropayment_create(
                 "purpose": purpose,
                 "password_free": not with_pin,
             },
-            before=None if with_pin else (lambda: _count_against_limit(payer, amount_fen)),
+            before=None if with_pin else (lambda: micropayment_limit_take(payer, amount_fen)),
             after=claim.complete,
         )
 
