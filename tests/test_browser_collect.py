@@ -5,55 +5,22 @@ and that friend pays with the PIN from the card in their chat; the organiser's c
 live, the collection's page shows who paid, she closes it. Every fen is accounted for and the
 server's ledger reconciles."""
 
-import os
 import re
-import subprocess
-import sys
-import uuid
 
 import pytest
 
-from tests.test_browser import CHROMIUM_ARGS, SHOTS
+from lifecircle.core.testing.factories import PIN
+from tests.browsing import assert_reconciles, balance, befriend, browser_env, fund
+from tests.test_browser import SHOTS
 from tests.test_browser_circle import api_user, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PIN = "258036"
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    import httpx
-    from playwright.sync_api import sync_playwright
-
-    from lifecircle.core.testing.servers import asgi_server, database_url_for_subprocess
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    url = database_url_for_subprocess(tmp_path)
-    with asgi_server(url) as base, sync_playwright() as pw, httpx.Client(base_url=base) as http:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser, base, http, url
-        browser.close()
-
-
-def befriend(http, a_h, b_identifier, b_h):
-    req = http.post("/api/v1/friends/requests", json={"identifier": b_identifier}, headers=a_h).json()
-    r = http.post(f"/api/v1/friends/requests/{req['request']['id']}/accept", headers=b_h)
-    assert r.status_code == 200, r.text
-
-
-def fund(http, headers, fen):
-    assert http.put("/api/v1/me/pin", json={"pin": PIN}, headers=headers).status_code == 204
-    card = http.post("/api/v1/wallet/cards", json={"number": "6222020200112233446"}, headers=headers).json()
-    r = http.post(
-        "/api/v1/wallet/topups",
-        json={"card_id": card["id"], "amount_fen": fen},
-        headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
-    )
-    assert r.status_code == 201, r.text
-
-
-def balance(http, headers) -> int:
-    return http.get("/api/v1/wallet", headers=headers).json()["balance_fen"]
+    with browser_env(tmp_path, monkeypatch) as e:
+        yield e
 
 
 def test_a_dinner_split_in_a_group_chat_with_a_friend_paying_on_behalf(env):
@@ -169,11 +136,4 @@ def test_a_dinner_split_in_a_group_chat_with_a_friend_paying_on_behalf(env):
     statement = http.get("/api/v1/wallet/statement", headers=h["amy"]).json()["items"]
     assert sorted(i["amount_fen"] for i in statement if i["kind"] == "collection") == [3333, 3333]
     # The server's own ledger reconciles.
-    run = subprocess.run(
-        [sys.executable, "manage.py", "reconcile"],
-        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-        env={**os.environ, "LIFECIRCLE_DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert_reconciles(url)

@@ -4,15 +4,12 @@ the borrower repays part and then the rest with interest, and the printable IOU 
 legal names. Afterwards the server's ledger reconciles and every fen is accounted for."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
 
 import pytest
 
 from lifecircle.core.testing.factories import PIN, resident_id
-from lifecircle.core.testing.servers import ROOT
-from tests.test_browser import CHROMIUM_ARGS, SHOTS
+from tests.browsing import browser_env, manage
+from tests.test_browser import SHOTS
 from tests.test_browser_circle import api_user, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,29 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    import httpx
-    from playwright.sync_api import sync_playwright
-
-    from lifecircle.core.testing.servers import asgi_server, database_url_for_subprocess
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    db_url = database_url_for_subprocess(tmp_path)
-    with asgi_server(db_url) as base, sync_playwright() as pw, httpx.Client(base_url=base) as http:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser, base, http, db_url
-        browser.close()
-
-
-def manage(db_url: str, *args: str) -> subprocess.CompletedProcess:
-    """A management command against the server's database (not this process's)."""
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env={**os.environ, "LIFECIRCLE_DATABASE_URL": db_url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    with browser_env(tmp_path, monkeypatch) as e:
+        yield e
 
 
 def verified_user(http, username, nickname, legal_name, seq):

@@ -3,40 +3,23 @@ page (with the PIN), the two others open it from the card in place and see their
 packet's page shows who got how much, the amounts sum to the packet and the server's ledger
 reconciles."""
 
-import os
 import re
-import subprocess
-import sys
 import uuid
 
 import pytest
 
-from tests.test_browser import CHROMIUM_ARGS, SHOTS
+from lifecircle.core.testing.factories import PIN
+from tests.browsing import assert_reconciles, befriend, browser_env
+from tests.test_browser import SHOTS
 from tests.test_browser_circle import api_user, browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PIN = "258036"
 
 
 @pytest.fixture
 def env(tmp_path, monkeypatch):
-    import httpx
-    from playwright.sync_api import sync_playwright
-
-    from lifecircle.core.testing.servers import asgi_server, database_url_for_subprocess
-
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    url = database_url_for_subprocess(tmp_path)
-    with asgi_server(url) as base, sync_playwright() as pw, httpx.Client(base_url=base) as http:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield browser, base, http, url
-        browser.close()
-
-
-def befriend(http, a_h, b_identifier, b_h):
-    req = http.post("/api/v1/friends/requests", json={"identifier": b_identifier}, headers=a_h).json()
-    r = http.post(f"/api/v1/friends/requests/{req['request']['id']}/accept", headers=b_h)
-    assert r.status_code == 200, r.text
+    with browser_env(tmp_path, monkeypatch) as e:
+        yield e
 
 
 def yuan_to_fen(text: str) -> int:
@@ -117,11 +100,4 @@ def test_a_lucky_red_packet_in_a_group_chat(env):
     balances = [http.get("/api/v1/wallet", headers=h).json()["balance_fen"] for h in (amy_h, ben_h, cat_h)]
     assert balances == [100_00 - 8_88, got["ben"], got["cat"]]
     # The server's own ledger reconciles.
-    run = subprocess.run(
-        [sys.executable, "manage.py", "reconcile"],
-        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-        env={**os.environ, "LIFECIRCLE_DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-    )
-    assert run.returncode == 0, run.stdout + run.stderr
+    assert_reconciles(url)

@@ -33,18 +33,30 @@ def test_cross_process_delivery_and_catch_up(tmp_path):
         req = http.post("/api/v1/friends/requests", json={"identifier": "ben_chat"}, headers=amy).json()
         http.post(f"/api/v1/friends/requests/{req['request']['id']}/accept", headers=ben)
         ben_id = http.get("/api/v1/me", headers=ben).json()["id"]
-        conv = http.post("/api/v1/chat/conversations/direct", json={"user_id": ben_id}, headers=amy).json()["id"]
+        conv = http.post("/api/v1/chat/conversations/direct", json={"user_id": ben_id}, headers=amy).json()[
+            "id"
+        ]
         ws = {base: base.replace("http://", "ws://") + "/ws/" for base in (one, two)}
 
         async def run():
-            async with websockets.connect(ws[one], additional_headers=amy) as amy_ws, \
-                    websockets.connect(ws[two], additional_headers=ben) as ben_ws:
+            async with (
+                websockets.connect(ws[one], additional_headers=amy) as amy_ws,
+                websockets.connect(ws[two], additional_headers=ben) as ben_ws,
+            ):
                 await recv_type(amy_ws, "hello")
                 await recv_type(ben_ws, "hello")
                 await asyncio.sleep(0.3)  # subscriptions reach Redis
                 for i in range(3):
-                    await amy_ws.send(json.dumps({"type": "chat.send", "conversation_id": conv,
-                                                  "text": f"via one {i}", "client_id": f"x{i}"}))
+                    await amy_ws.send(
+                        json.dumps(
+                            {
+                                "type": "chat.send",
+                                "conversation_id": conv,
+                                "text": f"via one {i}",
+                                "client_id": f"x{i}",
+                            }
+                        )
+                    )
                 got = [(await recv_type(ben_ws, "chat.message"))["message"] for _ in range(3)]
                 assert [m["text"] for m in got] == ["via one 0", "via one 1", "via one 2"]
                 return got[0]["id"]
@@ -52,7 +64,9 @@ def test_cross_process_delivery_and_catch_up(tmp_path):
         first_id = asyncio.run(run())
         # While Ben is away, Amy posts through server two's HTTP API.
         for i in range(2):
-            httpx.post(f"{two}/api/v1/chat/conversations/{conv}/messages", data={"text": f"via two {i}"}, headers=amy)
+            httpx.post(
+                f"{two}/api/v1/chat/conversations/{conv}/messages", data={"text": f"via two {i}"}, headers=amy
+            )
 
         async def reconnect():
             async with websockets.connect(ws[one], additional_headers=ben) as ben_ws:

@@ -69,7 +69,9 @@ def test_every_message_is_translated(lang):
 def test_no_unreviewed_fuzzy_guesses(lang):
     """gettext's fuzzy matches ("Card number" guessed from "ID number") leave a previous-msgid
     trail; one that survives means a guess went out as a translation."""
-    guessed = [m.id for m in load(lang) if m.id and (m.previous_id or any("| msgid" in c for c in m.user_comments))]
+    guessed = [
+        m.id for m in load(lang) if m.id and (m.previous_id or any("| msgid" in c for c in m.user_comments))
+    ]
     assert guessed == [], f"{lang}: unreviewed guesses: {guessed[:10]}"
 
 

@@ -6,14 +6,13 @@ dozens of transactions racing for its row lock, while every thread is a real con
 """
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from lifecircle.core.errors import ApplicationError
+from lifecircle.core.testing.concurrency import run_threads
 from lifecircle.core.testing.factories import PIN, fund_wallet, make_user, wallet_balance_of
 from lifecircle.redpackets import services
 from lifecircle.redpackets.models import RedPacket, RedPacketGrab
@@ -27,26 +26,7 @@ DB_SLOTS = 40
 
 def race(n: int, target) -> list:
     """``target(i)`` in ``n`` threads released together; results or exceptions."""
-    barrier = threading.Barrier(n)
-    slots = threading.BoundedSemaphore(DB_SLOTS)
-    results: list = [None] * n
-
-    def worker(i):
-        barrier.wait()
-        with slots:
-            try:
-                results[i] = target(i)
-            except Exception as exc:
-                results[i] = exc
-            finally:
-                connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    return run_threads(n, target, max_connections=DB_SLOTS)
 
 
 @pytest.fixture
