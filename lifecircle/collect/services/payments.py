@@ -67,6 +67,27 @@ def _mark_paid(share: Share, *, payer: User, entry: JournalEntry, now) -> None:
     Share.objects.filter(pk=share.pk).update(paid_at=now, paid_by=payer, entry=entry)
 
 
+def _share_entry_post(*, payer, organiser, collection, share, amount_fen: int, details: dict, before, after):
+    """The ledger entry paying one share: payer → organiser, kind ``collection``; ``before`` /
+    ``after`` lock and record the share inside the same transaction."""
+    return entry_post(
+        kind=EntryKind.COLLECTION,
+        legs=[Leg(wallet_account_for(payer), -amount_fen), Leg(wallet_account_for(organiser), amount_fen)],
+        initiated_by=payer,
+        note=collection.title,
+        details={
+            "purpose": "collection",
+            "collection_id": collection.pk,
+            "share_id": share.pk,
+            "from_user": payer.pk,
+            "to_user": organiser.pk,
+            **details,
+        },
+        before=before,
+        after=after,
+    )
+
+
 def collection_pay(
     *, payer: User, collection_id: int, idempotency_key: str | None, pin: str | None = None
 ) -> Payment:
@@ -119,22 +140,13 @@ def collection_pay(
             for r in moot:
                 card_changed(conversation_id=r.conversation_id, kind="pay_request", subject_id=r.pk)
 
-        return entry_post(
-            kind=EntryKind.COLLECTION,
-            legs=[
-                Leg(wallet_account_for(payer), -share.amount_fen),
-                Leg(wallet_account_for(organiser), share.amount_fen),
-            ],
-            initiated_by=payer,
-            note=collection.title,
-            details={
-                "purpose": "collection",
-                "collection_id": collection.pk,
-                "share_id": share.pk,
-                "from_user": payer.pk,
-                "to_user": organiser.pk,
-                "password_free": not with_pin,
-            },
+        return _share_entry_post(
+            payer=payer,
+            organiser=organiser,
+            collection=collection,
+            share=share,
+            amount_fen=share.amount_fen,
+            details={"password_free": not with_pin},
             before=before,
             after=after,
         )
@@ -211,22 +223,15 @@ def pay_request_pay(
             )
             card_changed(conversation_id=request.conversation_id, kind="pay_request", subject_id=request.pk)
 
-        return entry_post(
-            kind=EntryKind.COLLECTION,
-            legs=[
-                Leg(wallet_account_for(payer), -request.amount_fen),
-                Leg(wallet_account_for(organiser), request.amount_fen),
-            ],
-            initiated_by=payer,
-            note=collection.title,
+        return _share_entry_post(
+            payer=payer,
+            organiser=organiser,
+            collection=collection,
+            share=share,
+            amount_fen=request.amount_fen,
             details={
-                "purpose": "collection",
-                "collection_id": collection.pk,
-                "share_id": share.pk,
                 "pay_request_id": request.pk,
                 "on_behalf_of": request.requester_id,
-                "from_user": payer.pk,
-                "to_user": organiser.pk,
                 "password_free": False,
             },
             before=before,
