@@ -226,6 +226,9 @@ LIFECIRCLE = {
     # "hub" (one subscription per process, a merged frame per tick) or "group_send" (Channels'
     # per-member groups: the benchmark's baseline).
     "LIVE_FANOUT": env("LIVE_FANOUT", "hub"),
+    # Gift amounts a viewer may send (the first three are the one-tap buttons; the rest need
+    # the PIN past the password-free limit).
+    "LIVE_GIFT_AMOUNTS_FEN": (10, 50, 100, 500, 1000, 5000),
     # Where locally made streams (the demo's HLS segments) live; served at /live/hls/<name>/.
     "LIVE_MEDIA_DIR": env("LIVE_MEDIA_DIR", str(DATA_DIR / "live")),
     # Money among friends (PRODUCT.md): red packets <= ¥200, returned when unclaimed after 24 h.

@@ -278,3 +278,29 @@ def test_a_slow_viewer_loses_its_oldest_danmaku_and_never_holds_up_the_room(sett
         assert hub.stats["dropped"] == 7
     finally:
         loop.close()
+
+
+def test_a_viewer_blocked_by_the_host_leaves_the_room_at_once(tmp_path):
+    with (
+        asgi_server(database_url_for_subprocess(tmp_path), extra_env=_env()) as base,
+        httpx.Client(base_url=base) as http,
+    ):
+        host, fan, other = (signup(http, n) for n in ("host_bk", "fan_bk", "other_bk"))
+        fan_id = http.get("/api/v1/me", headers=fan).json()["id"]
+        event = live_event(http, host)
+        url = base.replace("http://", "ws://") + "/ws/"
+
+        async def run():
+            f, o = await joined(url, fan, event), await joined(url, other, event)
+            try:
+                assert http.post("/api/v1/blocks", json={"user_id": fan_id}, headers=host).status_code == 201
+                assert (await next_of(f, "live.left"))["event"] == event
+                await o.send(json.dumps({"type": "live.danmaku", "event": event, "text": "after the block"}))
+                assert [i["text"] for i in await items_until(o, 1)] == ["after the block"]
+                with pytest.raises(TimeoutError):
+                    await next_of(f, "live.frame", timeout=1.0)  # nothing more reaches the blocked fan
+            finally:
+                await f.close()
+                await o.close()
+
+        asyncio.run(run())

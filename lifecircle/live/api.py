@@ -9,6 +9,7 @@ import datetime as dt
 
 from ninja import Header, Router, Schema
 from ninja.responses import Status
+from pydantic import StrictInt
 
 from lifecircle.core.schemas import InputSchema
 from lifecircle.live import selectors, services
@@ -79,13 +80,13 @@ class ReplayOut(Schema):
 
 
 class GiftIn(InputSchema):
-    amount_fen: int
+    amount_fen: StrictInt
     pin: str | None = None
 
 
 class MuteIn(InputSchema):
-    user_id: int
-    minutes: int
+    user_id: StrictInt
+    minutes: StrictInt
 
 
 def event_out(e: LiveEvent) -> dict:
@@ -143,16 +144,20 @@ def end(request, event_id: int):
 def replay(request, event_id: int, from_ms: int = 0, to_ms: int | None = None):
     """Danmaku between two points of the stream (``from_ms`` ≤ offset < ``to_ms``, default a
     minute), in order: what a replay of the recording shows there. ``next_from_ms`` continues
-    a window that was cut at 2,000 items."""
+    a window that was cut at 2,000 items (no item comes twice)."""
     event = _event(request, event_id)
     from_ms = max(0, from_ms)
     to_ms = from_ms + 60_000 if to_ms is None else max(from_ms, min(to_ms, from_ms + 3_600_000))
     items = selectors.danmaku_window(event=event, from_ms=from_ms, to_ms=to_ms)
-    cut = len(items) == 2000
-    return {
-        "items": [selectors.danmaku_item(d) for d in items],
-        "next_from_ms": items[-1].offset_ms if cut else None,
-    }
+    next_from = None
+    if len(items) == 2000:  # cut: end before the last offset, which the next window starts at
+        last = items[-1].offset_ms
+        kept = [d for d in items if d.offset_ms < last]
+        if kept:
+            items, next_from = kept, last
+        else:  # 2,000 at one millisecond: go on from the next
+            next_from = last + 1
+    return {"items": [selectors.danmaku_item(d) for d in items], "next_from_ms": next_from}
 
 
 @router.post("/events/{event_id}/danmaku", response={201: DanmakuOut})

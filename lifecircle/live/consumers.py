@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import ApplicationError
 from lifecircle.live import fanout, selectors, services
-from lifecircle.realtime.handlers import on_disconnect, register
+from lifecircle.realtime.handlers import on_disconnect, on_event, register
 
 
 def _in_any_thread(func):
@@ -77,6 +77,19 @@ async def live_leave(consumer, frame) -> None:
 async def leave_all(consumer) -> None:
     for event_id in list(getattr(consumer, "live_rooms", ())):
         await _leave(consumer, event_id)
+
+
+@on_event("access.changed")
+async def recheck_rooms(consumer, _event) -> None:
+    """A friendship ended or a block began: leave every room this viewer may no longer see,
+    and say so (``live.left``)."""
+    for event_id in list(_rooms(consumer)):
+        event = await database_sync_to_async(selectors.event_for_viewer)(
+            viewer=consumer.user, event_id=event_id
+        )
+        if event is None:
+            await _leave(consumer, event_id)
+            await consumer.send_json({"type": "live.left", "event": event_id})
 
 
 @register("live.danmaku")

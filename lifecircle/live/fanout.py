@@ -250,7 +250,7 @@ class Hub:
             if key in slow or t.get_write_buffer_size() > high_water:
                 slow.add(key)
                 continue
-            if t.is_closing():
+            if t.is_closing() or getattr(viewer.proto, "close_sent", False):
                 continue
             t.write(frame)
             written += 1

@@ -6,6 +6,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from lifecircle.accounts.models import User
+from lifecircle.core.converters import id_in_range
 from lifecircle.live.models import Danmaku, LiveEvent, LiveMute
 from lifecircle.social import selectors as social
 
@@ -23,7 +24,7 @@ def _visible(viewer: User) -> QuerySet[LiveEvent]:
 
 
 def event_for_viewer(*, viewer: User, event_id: int) -> LiveEvent | None:
-    if not viewer.is_authenticated:
+    if not viewer.is_authenticated or not id_in_range(event_id):
         return None
     return _visible(viewer).select_related("host").filter(pk=event_id).first()
 

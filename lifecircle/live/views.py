@@ -22,8 +22,6 @@ from lifecircle.live import selectors, services
 from lifecircle.live.demo import stream_dir
 from lifecircle.live.models import Danmaku, LiveEvent
 
-GIFT_AMOUNTS_FEN = (10, 50, 100)  # one tap each; password-free within the limits
-
 
 @login_required
 def events(request):
@@ -72,7 +70,7 @@ def event(request, event_id: int):
             "event": ev,
             "is_host": ev.host_id == request.user.pk,
             "may_moderate": selectors.may_moderate(user=request.user, event=ev),
-            "gifts": [(fen, format_fen(fen)) for fen in GIFT_AMOUNTS_FEN],
+            "gifts": [(fen, format_fen(fen)) for fen in settings.LIFECIRCLE["LIVE_GIFT_AMOUNTS_FEN"][:3]],
             "modes": Danmaku.Mode.choices,
             "sizes": Danmaku.Size.choices,
             "max_chars": settings.LIFECIRCLE["LIVE_DANMAKU_MAX_CHARS"],

@@ -2,8 +2,8 @@
 
 One automaton matches every word in a single pass over the text, however long the list, so
 checking a danmaku costs O(length of the text + matches). Text and words are compared after
-NFKC normalisation and case folding, with whitespace and zero-width characters removed, so
-full-width letters, capitals or spaces inside a word do not slip past.
+NFKC normalisation and case folding, keeping only letters, marks and numbers, so full-width
+letters, capitals, spaces, punctuation or symbols inside a word do not slip past.
 
 The list is ``LIFECIRCLE["LIVE_BLOCKED_WORDS_FILE"]`` (one word or phrase per line, ``#``
 comments), or the built-in ``blocked_words.txt``; it is read once per process.
@@ -18,12 +18,13 @@ from pathlib import Path
 
 from django.conf import settings
 
-_SKIP = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"}
-
 
 def normalise(text: str) -> str:
+    """What is compared: NFKC, case-folded, with everything that is not a letter, mark or
+    number removed — spaces, punctuation, symbols, invisible characters — so ``加.微.信`` or
+    ``f*r*e*e money`` read as the word they spell."""
     folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if not ch.isspace() and ch not in _SKIP)
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LMN")
 
 
 class AhoCorasick:

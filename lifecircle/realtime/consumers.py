@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy
 
 from lifecircle.realtime import groups
-from lifecircle.realtime.handlers import DISCONNECT_HOOKS, HANDLERS
+from lifecircle.realtime.handlers import DISCONNECT_HOOKS, EVENT_HOOKS, HANDLERS
 
 CLOSE_UNAUTHENTICATED = 4401
 MAX_FRAME_BYTES = 64 * 1024
@@ -87,6 +87,10 @@ class LifeCircleConsumer(AsyncWebsocketConsumer):
         event = message["event"]
         if event.get("type") == "auth.revoked":
             await self._maybe_close(event)
+            return
+        hook = EVENT_HOOKS.get(event.get("type"))
+        if hook is not None:
+            await hook(self, event)
             return
         await self.send_json(event)
 

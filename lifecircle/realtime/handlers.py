@@ -17,6 +17,20 @@ def register(frame_type: str):
     return decorator
 
 
+EVENT_HOOKS: dict[str, Callable[..., Awaitable[None]]] = {}
+
+
+def on_event(event_type: str):
+    """``await func(consumer, event)`` instead of forwarding a published event of this type to
+    the client: server-side reactions, e.g. ``access.changed``."""
+
+    def decorator(func):
+        EVENT_HOOKS[event_type] = func
+        return func
+
+    return decorator
+
+
 def on_disconnect(func):
     """``await func(consumer)`` when a socket closes (e.g. to leave live rooms)."""
     DISCONNECT_HOOKS.append(func)

@@ -40,6 +40,7 @@ from lifecircle.chat.services import card_post
 from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, validation_error
 from lifecircle.core.money import amount_check, format_fen
+from lifecircle.core.text import plain_text
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.services import notification_create
 from lifecircle.realtime import groups
@@ -87,7 +88,7 @@ def _already() -> Conflict:
 
 # --- send -------------------------------------------------------------------------------------
 def greeting_clean(greeting: str | None) -> str:
-    greeting = " ".join((greeting or "").split())
+    greeting = plain_text(greeting)
     if len(greeting) > GREETING_MAX:
         raise validation_error("greeting", "greeting_too_long", _("A greeting has at most 30 characters."))
     return greeting

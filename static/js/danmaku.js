@@ -67,8 +67,10 @@
   }
 
   function show(item) {
-    if (!toggle.checked || shownIds[item.id]) return;
+    if (shownIds[item.id]) return;
     shownIds[item.id] = true;
+    if (modList && !item.gift_fen && status === "live") addToModeration(item); // even when not drawn
+    if (!toggle.checked) return;
     var size = SIZES[item.size] || SIZES.medium;
     var now = performance.now();
     var kind = item.gift_fen ? "top" : item.mode || "scroll";
@@ -104,7 +106,6 @@
       lanes[kind][lane] = now + FIXED_MS;
       setTimeout(function () { el.remove(); }, FIXED_MS);
     }
-    if (modList && !item.gift_fen) addToModeration(item);
   }
 
   function removeShown(id) {
@@ -165,15 +166,16 @@
       countEl.textContent = f.viewers;
       f.items.forEach(function (item) {
         if (item.op === "delete") removeShown(item.id);
-        else if (item.op === "status") { if (item.status === "ended") location.reload(); }
+        else if (item.op === "status") { if (item.status !== status) location.reload(); }
         else if (!item.op) show(item);
       });
     } else if (f.type === "live.joined" && f.event === eventId) {
       countEl.textContent = f.viewers;
     } else if (f.type === "error" && f.ref && pending[f.ref]) {
       delete pending[f.ref];
-      showError(f.message);
+      showError(f.message); // the typed text stays in the box
     } else if ((f.type === "live.sent" || f.type === "live.gifted") && f.ref) {
+      if (f.type === "live.sent" && form && form.text.value === pending[f.ref]) form.text.value = "";
       delete pending[f.ref];
       showError("");
     }
@@ -188,9 +190,8 @@
         type: "live.danmaku", event: eventId, ref: ref, client_id: ref,
         text: form.text.value, mode: form.mode.value, size: form.size.value, color: form.color.value,
       };
-      pending[ref] = true;
-      if (!window.lcSend || !window.lcSend(frame)) { showError(room.dataset.tOffline); return; }
-      form.text.value = "";
+      pending[ref] = form.text.value;
+      if (!window.lcSend || !window.lcSend(frame)) { showError(room.dataset.tOffline); }
     });
   }
   document.querySelectorAll("[data-gift]").forEach(function (button) {
@@ -215,24 +216,29 @@
       if (clockStart === null) clockStart = performance.now();
       return performance.now() - clockStart;
     }
+    var generation = 0;
     function load(from) {
+      var mine = generation;
       loading = true;
       fetch("/api/v1/live/events/" + eventId + "/danmaku?from_ms=" + from + "&to_ms=" + (from + WINDOW), {
         credentials: "same-origin",
       })
-        .then(function (r) { return r.json(); })
+        .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
         .then(function (body) {
-          queue = queue.concat(body.items);
+          if (mine !== generation) return; // answered after a seek: stale
+          queue = queue.concat(body.items).sort(function (a, b) { return a.offset_ms - b.offset_ms; });
           loadedTo = body.next_from_ms !== null ? body.next_from_ms : from + WINDOW;
           loading = false;
-        });
+        })
+        .catch(function () { if (mine === generation) setTimeout(function () { loading = false; }, 2000); });
     }
-    video.addEventListener("seeked", function () { queue = []; shownIds = {}; loadedTo = Math.floor(nowMs()); load(loadedTo); });
+    function restart(t) { generation++; queue = []; shownIds = {}; loadedTo = Math.floor(t); load(loadedTo); }
+    video.addEventListener("seeked", function () { restart(nowMs()); });
     load(0);
     if (stream) video.play().catch(function () {});
     setInterval(function () {
       var t = nowMs();
-      if (t < lastMs - 1000) { queue = []; shownIds = {}; loadedTo = Math.floor(t); load(loadedTo); }
+      if (t < lastMs - 1000) restart(t);
       lastMs = t;
       if (!loading && t > loadedTo - 10000) load(loadedTo);
       while (queue.length && queue[0].offset_ms <= t) {

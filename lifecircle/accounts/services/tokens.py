@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.models import ApiToken, User
 from lifecircle.core.errors import ApplicationError, NotFound, validation_error
+from lifecircle.core.text import plain_text
 
 
 def _hash(raw: str) -> str:
@@ -18,7 +19,7 @@ def _hash(raw: str) -> str:
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
-    name = (name or "").strip()
+    name = plain_text(name)
     if not name or len(name) > 60:
         raise validation_error("name", "token_name_invalid", _("Give the token a name of 1–60 characters."))
     active = ApiToken.objects.filter(user=user, revoked_at__isnull=True).count()

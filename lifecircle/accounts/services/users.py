@@ -16,6 +16,7 @@ from lifecircle.accounts.services.throttle import login_attempt_start, login_att
 from lifecircle.accounts.validators import looks_like_mobile, mobile_clean, normalize_mobile, username_clean
 from lifecircle.core.errors import ApplicationError, validation_error
 from lifecircle.core.images import image_clean
+from lifecircle.core.text import plain_text
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
 _DUMMY = User(username="__timing__")
@@ -45,7 +46,7 @@ def user_sign_up(*, identifier: str, password: str, nickname: str = "", language
         username = username_clean(identifier, field="identifier")
     if language and language not in LANGUAGE_CODES:
         raise validation_error("language", "language_invalid", _("Choose one of the offered languages."))
-    nickname = (nickname or "").strip()[:40]
+    nickname = plain_text(nickname)[:40]
     user = User(username=username, mobile=mobile, nickname=nickname, language=language)
     _password_check(password, user)
     user.set_password(password)
@@ -110,7 +111,7 @@ def password_confirm(*, user: User, password: str | None, field: str, message) -
 def profile_update(*, user: User, nickname: str | None = None, language: str | None = None) -> User:
     fields = []
     if nickname is not None:
-        nickname = nickname.strip()
+        nickname = plain_text(nickname)
         if len(nickname) > 40:
             raise validation_error(
                 "nickname", "nickname_too_long", _("A nickname has at most 40 characters.")

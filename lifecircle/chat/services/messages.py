@@ -20,6 +20,7 @@ from lifecircle.chat.models import Conversation, ConversationMember, Message
 from lifecircle.chat.services.events import message_out, publish_to_members
 from lifecircle.core.errors import ApplicationError, NotFound, PermissionDenied, validation_error
 from lifecircle.core.images import image_clean
+from lifecircle.core.text import plain_text
 from lifecircle.social import selectors as social
 
 CARD_KINDS = {Message.Kind.RED_PACKET, Message.Kind.COLLECTION, Message.Kind.PAY_REQUEST, Message.Kind.IOU}
@@ -95,7 +96,7 @@ def message_send(
                 raise ApplicationError("client_id_reused", _("This message id was already used."), status=422)
             return existing
     _may_send(sender, conv)
-    text = (text or "").strip()
+    text = plain_text(text, multiline=True)
     if len(text) > _conf("CHAT_TEXT_MAX"):
         raise validation_error("text", "text_too_long", _("A message has at most 5,000 characters."))
     if not text and image is None:

@@ -24,6 +24,7 @@ from lifecircle.collect.services.events import card_changed
 from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import ApplicationError, NotFound, PermissionDenied, validation_error
 from lifecircle.core.money import MAX_AMOUNT_FEN, amount_check
+from lifecircle.core.text import plain_text
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.services import notification_create
 from lifecircle.social import selectors as social
@@ -40,7 +41,7 @@ class ShareSpec:
 
 
 def title_clean(title: str | None) -> str:
-    title = " ".join((title or "").split())
+    title = plain_text(title)
     if not title:
         raise validation_error("title", "title_required", _("Give the collection a title, e.g. Dinner."))
     if len(title) > TITLE_MAX:

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.models import User
 from lifecircle.core.errors import NotFound, validation_error
+from lifecircle.core.text import plain_text
 from lifecircle.feed import selectors
 from lifecircle.feed.models import Comment, Like, Post
 from lifecircle.notifications.models import Notification
@@ -43,7 +44,7 @@ def like_set(*, user: User, post_id: int, liked: bool = True) -> bool:
 def comment_create(*, user: User, post_id: int, text: str, reply_to_id: int | None = None) -> Comment:
     """Comment on a visible post, or reply to a comment on it that the user can see."""
     post = visible_post_or_404(user, post_id)
-    text = (text or "").strip()
+    text = plain_text(text, multiline=True)
     if not text:
         raise validation_error("text", "comment_empty", _("Write a comment."))
     if len(text) > COMMENT_MAX:

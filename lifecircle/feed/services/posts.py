@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from lifecircle.accounts.models import User
 from lifecircle.core.errors import NotFound, validation_error
 from lifecircle.core.images import image_clean
+from lifecircle.core.text import plain_text
 from lifecircle.feed.models import Audience, Post, PostAudienceMember, PostImage
 from lifecircle.social import selectors as social
 from lifecircle.social.models import FriendTag
@@ -48,7 +49,7 @@ def post_create(
     """Publish a post: text (≤ 2,000 characters) and/or up to 9 images (decoded, re-encoded
     without EXIF/GPS, with thumbnails), for an audience. ``include``/``exclude`` audiences
     name friends directly or through the author's tags, expanded now."""
-    text = (text or "").strip()
+    text = plain_text(text, multiline=True)
     if len(text) > TEXT_MAX:
         raise validation_error("text", "text_too_long", _("A post has at most 2,000 characters."))
     if len(images) > IMAGES_MAX:

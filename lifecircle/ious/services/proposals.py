@@ -19,6 +19,7 @@ from lifecircle.accounts.services import pin_verify
 from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, validation_error
 from lifecircle.core.money import amount_check
+from lifecircle.core.text import plain_text
 from lifecircle.ious.models import PURPOSE_MAX, Iou
 from lifecircle.ious.selectors import iou_get_for_viewer, rate_cap_bp
 from lifecircle.ious.services.common import card_changed, parties_check, proposal_state_check
@@ -39,7 +40,7 @@ def percent(bp: int) -> str:
 
 
 def purpose_clean(purpose) -> str:
-    purpose = " ".join(str(purpose or "").split())
+    purpose = plain_text(purpose)
     if not purpose:
         raise validation_error("purpose", "purpose_required", _("Say what the money is for."))
     if len(purpose) > PURPOSE_MAX:

@@ -18,6 +18,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.models import User
+from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import (
     ApplicationError,
     NotFound,
@@ -26,6 +27,7 @@ from lifecircle.core.errors import (
     validation_error,
 )
 from lifecircle.core.money import amount_check
+from lifecircle.core.text import plain_text
 from lifecircle.live import fanout, selectors
 from lifecircle.live.models import Danmaku, LiveEvent, LiveMute
 from lifecircle.live.ratelimit import danmaku_wait_ms
@@ -60,6 +62,19 @@ def _existing(event: LiveEvent, user: User, client_id: str) -> Danmaku | None:
     return Danmaku.objects.select_related("user").filter(event=event, user=user, client_id=client_id).first()
 
 
+def _refuse_if_muted(event: LiveEvent, user: User) -> None:
+    until = selectors.mute_until(event_id=event.pk, user_id=user.pk)
+    if until is not None:
+        raise PermissionDenied(
+            "danmaku_muted",
+            format_lazy(
+                _("You are muted in this room until {time}."),
+                time=timezone.localtime(until).strftime("%H:%M"),
+            ),
+            extra={"until": until.isoformat()},
+        )
+
+
 def danmaku_send(
     *,
     user: User,
@@ -72,11 +87,13 @@ def danmaku_send(
 ) -> Danmaku:
     """Send a danmaku; ``client_id`` makes a retried frame return the first danmaku."""
     event = _live_event_for(user, event_id)
-    client_id = (client_id or "")[:64]
+    client_id = client_id or ""
+    if len(client_id) > 64 or not client_id.isprintable():
+        raise validation_error("client_id", "client_id_invalid", _("A client id has at most 64 characters."))
     existing = _existing(event, user, client_id)
     if existing is not None:
         return existing
-    text = " ".join((text or "").split())
+    text = plain_text(text)
     if not text:
         raise validation_error("text", "danmaku_empty", _("Write something first."))
     if len(text) > settings.LIFECIRCLE["LIVE_DANMAKU_MAX_CHARS"]:
@@ -143,10 +160,14 @@ def gift_send(
     if event.host_id == user.pk:
         raise validation_error("amount_fen", "gift_to_self", _("You cannot send a gift to yourself."))
     amount_fen = amount_check(amount_fen, field="amount_fen")
+    if amount_fen not in settings.LIFECIRCLE["LIVE_GIFT_AMOUNTS_FEN"]:
+        raise validation_error(
+            "amount_fen", "gift_amount_invalid", _("Choose one of the gift amounts offered.")
+        )
+    _refuse_if_muted(event, user)
     client_id = "gift:" + hashlib.sha256(idempotency_key.encode()).hexdigest()[:48]
-    existing = _existing(event, user, client_id)
-    if existing is not None:
-        return existing
+    # The payment first: a retry replays it (and a reused key with another amount is refused)
+    # before the gift danmaku is looked up.
     entry = micropayment_create(
         payer=user,
         payee=event.host,
@@ -156,6 +177,9 @@ def gift_send(
         pin=pin,
         details={"event_id": event.pk},
     )
+    existing = _existing(event, user, client_id)
+    if existing is not None:
+        return existing
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -189,7 +213,7 @@ def _moderated_event(moderator: User, event_id: int) -> LiveEvent:
 
 
 def danmaku_delete(*, moderator: User, danmaku_id: int) -> Danmaku:
-    d = Danmaku.objects.filter(pk=danmaku_id).first()
+    d = Danmaku.objects.filter(pk=danmaku_id).first() if id_in_range(danmaku_id) else None
     if d is None:
         raise NotFound("danmaku_not_found", _("No such danmaku."))
     _moderated_event(moderator, d.event_id)
@@ -208,7 +232,7 @@ def viewer_mute(*, moderator: User, event_id: int, user_id: int, minutes: int) -
         raise validation_error("minutes", "minutes_invalid", _("Mute for 1 minute to 7 days."))
     if user_id == event.host_id:
         raise validation_error("user_id", "mute_host", _("The host cannot be muted."))
-    if not User.objects.filter(pk=user_id, is_active=True).exists():
+    if not id_in_range(user_id) or not User.objects.filter(pk=user_id, is_active=True).exists():
         raise NotFound("user_not_found", _("No such user."))
     until = timezone.now() + dt.timedelta(minutes=minutes)
     with transaction.atomic():
@@ -221,6 +245,8 @@ def viewer_mute(*, moderator: User, event_id: int, user_id: int, minutes: int) -
 
 def viewer_unmute(*, moderator: User, event_id: int, user_id: int) -> None:
     event = _moderated_event(moderator, event_id)
+    if not id_in_range(user_id):
+        raise NotFound("user_not_found", _("No such user."))
     with transaction.atomic():
         LiveMute.objects.filter(event=event, user_id=user_id).delete()
         fanout.publish_on_commit(event.pk, {"op": "unmute", "user_id": user_id})

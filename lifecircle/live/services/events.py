@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.models import User
 from lifecircle.core.errors import ApplicationError, NotFound, validation_error
+from lifecircle.core.text import plain_text
 from lifecircle.live import fanout
 from lifecircle.live.models import LiveEvent
 from lifecircle.notifications.models import Notification
@@ -25,6 +26,10 @@ def _clean_stream_url(url: str) -> str:
     url = (url or "").strip()
     if not url:
         return ""
+    if len(url) > 500 or not url.isprintable():
+        raise validation_error(
+            "stream_url", "stream_url_invalid", _("Enter the stream's http(s) address (an .m3u8 playlist).")
+        )
     if url.startswith("/") and not url.startswith("//"):
         return url  # served by this site (the demo stream)
     try:
@@ -45,20 +50,27 @@ def event_create(
     stream_url: str = "",
     audience: str = LiveEvent.Audience.PUBLIC,
 ) -> LiveEvent:
-    title = (title or "").strip()
+    title = plain_text(title)
     if not title or len(title) > 80:
         raise validation_error(
             "title", "title_invalid", _("Give the event a title of at most 80 characters.")
         )
-    description = (description or "").strip()
+    description = plain_text(description, multiline=True)
     if len(description) > 2000:
         raise validation_error(
             "description", "description_too_long", _("A description has at most 2,000 characters.")
         )
     if audience not in LiveEvent.Audience.values:
         raise validation_error("audience", "audience_invalid", _("Choose one of the offered values."))
-    if scheduled_at is None or timezone.is_naive(scheduled_at):
-        raise validation_error("scheduled_at", "scheduled_at_invalid", _("Enter a date and time."))
+    now = timezone.now()
+    if (
+        scheduled_at is None
+        or timezone.is_naive(scheduled_at)
+        or not now - dt.timedelta(days=1) <= scheduled_at <= now + dt.timedelta(days=366)
+    ):
+        raise validation_error(
+            "scheduled_at", "scheduled_at_invalid", _("Enter a date and time within the next year.")
+        )
     return LiveEvent.objects.create(
         host=host,
         title=title,

@@ -283,7 +283,7 @@ def test_many_viewers_gifting_at_once_lose_no_fen_and_retries_pay_once():
     def tap(i):
         v = viewers[i // 2]
         return services.gift_send(
-            user=v, event_id=event.pk, amount_fen=10 + i // 2, idempotency_key=f"tap-{v.pk}"
+            user=v, event_id=event.pk, amount_fen=(10, 50)[(i // 2) % 2], idempotency_key=f"tap-{v.pk}"
         )
 
     outcomes = run_threads(96, tap)
@@ -291,7 +291,7 @@ def test_many_viewers_gifting_at_once_lose_no_fen_and_retries_pay_once():
     assert set(errors) <= {"idempotency_in_flight"}, errors
     for i in range(0, 96, 2):  # a retry after the race settles
         tap(i)
-    expected = sum(10 + j for j in range(48))
+    expected = sum((10, 50)[j % 2] for j in range(48))
     assert Danmaku.objects.filter(gift_fen__isnull=False).count() == 48
     assert wallet_balance_of(host) == expected
     assert sum(wallet_balance_of(v) for v in viewers) == 48 * 100 - expected
@@ -317,3 +317,68 @@ def test_going_live_tells_the_hosts_friends_except_those_hidden_from():
     (line,) = notification_lines(viewer=friend, notifications=list(told))
     assert line["url"] == f"/live/{event.pk}/" and "is live now" in line["text"]
     assert not Notification.objects.filter(user=stranger).exists()
+
+
+# --- input that must never get in ---------------------------------------------------------------
+def test_dates_far_away_invisible_titles_and_control_characters_are_refused():
+    host = make_user("host_c")
+    for when in (timezone.now() + dt.timedelta(days=400), dt.datetime(9999, 12, 31, tzinfo=dt.UTC)):
+        raises_code("scheduled_at_invalid", services.event_create, host=host, title="Far", scheduled_at=when)
+    raises_code("title_invalid", _event, host=host, title="\u200b\u200b")
+    raises_code("stream_url_invalid", _event, host=host, stream_url="https://x.example/" + "a" * 500)
+    assert LiveEvent.objects.count() == 0
+    event = _event(host, title="Ti\x00tle", description="line one\n\x1bline two")
+    assert (event.title, event.description) == ("Title", "line one\nline two")
+
+
+def test_control_characters_never_reach_a_danmaku(room):
+    _host, viewer, event = room
+    raises_code("danmaku_empty", services.danmaku_send, user=viewer, event_id=event.pk, text="\x00\u200b")
+    assert services.danmaku_send(user=viewer, event_id=event.pk, text="hi\x00 there").text == "hi there"
+    raises_code(
+        "client_id_invalid",
+        services.danmaku_send,
+        user=viewer,
+        event_id=event.pk,
+        text="x",
+        client_id="c" * 65,
+    )
+
+
+def test_punctuation_and_symbols_inside_a_blocked_word_do_not_hide_it(room):
+    _host, viewer, event = room
+    for text in ("加.微.信", "加-微*信", "f.r.e.e m-o-n-e-y", "加\u00ad微信"):
+        raises_code("danmaku_blocked", services.danmaku_send, user=viewer, event_id=event.pk, text=text)
+
+
+def test_gifts_respect_mutes_the_offered_amounts_and_their_key(room):
+    host, viewer, event = room
+    fund_wallet(viewer, 1000)
+    raises_code(
+        "gift_amount_invalid",
+        services.gift_send,
+        user=viewer,
+        event_id=event.pk,
+        amount_fen=1,
+        idempotency_key="a",
+    )
+    services.gift_send(user=viewer, event_id=event.pk, amount_fen=10, idempotency_key="k1")
+    raises_code(
+        "idempotency_key_reused",
+        services.gift_send,
+        user=viewer,
+        event_id=event.pk,
+        amount_fen=50,
+        idempotency_key="k1",
+    )
+    services.viewer_mute(moderator=host, event_id=event.pk, user_id=viewer.pk, minutes=5)
+    raises_code(
+        "danmaku_muted",
+        services.gift_send,
+        user=viewer,
+        event_id=event.pk,
+        amount_fen=10,
+        idempotency_key="k2",
+    )
+    assert wallet_balance_of(host) == 10 and Danmaku.objects.filter(gift_fen__isnull=False).count() == 1
+    raises_code("user_not_found", services.viewer_unmute, moderator=host, event_id=event.pk, user_id=10**20)

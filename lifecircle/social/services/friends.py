@@ -12,8 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.models import User
 from lifecircle.core.errors import ApplicationError, Conflict, NotFound, PermissionDenied, validation_error
+from lifecircle.core.text import plain_text
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.services import notification_create
+from lifecircle.realtime import groups
+from lifecircle.realtime.events import publish_on_commit
 from lifecircle.social import selectors
 from lifecircle.social.models import FriendLink, FriendRequest, Friendship, FriendTag
 
@@ -49,7 +52,7 @@ def friend_request_send(
     If they had already asked ``sender``, this accepts their request instead. A blocked user
     cannot find the blocker (``user_not_found``); a user who blocked someone must unblock
     them first."""
-    message = " ".join((message or "").split())
+    message = plain_text(message)
     if len(message) > MESSAGE_MAX:
         raise validation_error(
             "message", "message_too_long", _("A message has at most %(n)d characters.") % {"n": MESSAGE_MAX}
@@ -167,6 +170,10 @@ def friend_request_cancel(*, user: User, request_id: int) -> None:
 
 
 def _unfriend(a_id: int, b_id: int) -> int:
+    """End a friendship both ways (unfriending, blocking). Both people's open sockets are told
+    to re-check what they hold open that the friendship allowed (``access.changed``: live
+    rooms leave events they may no longer see)."""
+    publish_on_commit({"type": "access.changed"}, to=[groups.user(a_id), groups.user(b_id)])
     deleted, _rows = Friendship.objects.filter(user_id=a_id, friend_id=b_id).delete()
     Friendship.objects.filter(user_id=b_id, friend_id=a_id).delete()
     for owner, member in ((a_id, b_id), (b_id, a_id)):
@@ -182,7 +189,7 @@ def friend_remove(*, user: User, friend_id: int) -> None:
 
 
 def friend_remark_set(*, user: User, friend_id: int, remark: str) -> Friendship:
-    remark = " ".join((remark or "").split())
+    remark = plain_text(remark)
     if len(remark) > REMARK_MAX:
         raise validation_error(
             "remark", "remark_too_long", _("A remark has at most %(n)d characters.") % {"n": REMARK_MAX}

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from lifecircle.accounts.models import User
 from lifecircle.core.converters import form_id
 from lifecircle.core.errors import ApplicationError, NotFound, PermissionDenied, validation_error
+from lifecircle.core.text import plain_text
 from lifecircle.realtime import groups as rt_groups
 from lifecircle.realtime.events import publish_on_commit
 from lifecircle.social import selectors
@@ -43,7 +44,7 @@ def _require_owner(user: User, group: Group) -> None:
 
 
 def _name_clean(name: str) -> str:
-    name = " ".join((name or "").split())
+    name = plain_text(name)
     if not name or len(name) > NAME_MAX:
         raise validation_error("name", "group_name_invalid", _("A group name has 1–40 characters."))
     return name
@@ -116,7 +117,7 @@ def group_update(*, user: User, group_id: int, name: str | None = None, notice: 
                 raise validation_error(
                     "notice", "notice_too_long", _("A notice has at most 1,000 characters.")
                 )
-            group.notice = notice.strip()
+            group.notice = plain_text(notice, multiline=True)
         group.save(update_fields=["name", "notice"])
     return group
 

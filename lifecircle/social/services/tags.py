@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from lifecircle.accounts.models import User
 from lifecircle.core.converters import form_id
 from lifecircle.core.errors import Conflict, NotFound, validation_error
+from lifecircle.core.text import plain_text
 from lifecircle.social import selectors
 from lifecircle.social.models import FriendTag
 
@@ -16,7 +17,7 @@ TAGS_MAX = 100
 
 
 def _name_clean(name: str) -> str:
-    name = " ".join((name or "").split())
+    name = plain_text(name)
     if not name or len(name) > TAG_NAME_MAX:
         raise validation_error("name", "tag_name_invalid", _("A tag name has 1–30 characters."))
     return name

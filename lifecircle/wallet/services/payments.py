@@ -14,6 +14,7 @@ from lifecircle.accounts.services import pin_verify
 from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import ApplicationError, NotFound, validation_error
 from lifecircle.core.money import amount_check
+from lifecircle.core.text import plain_text
 from lifecircle.wallet.models import BankCard, EntryKind, JournalEntry
 from lifecircle.wallet.providers import get_provider
 from lifecircle.wallet.services.accounts import system_account, wallet_account_for
@@ -51,7 +52,7 @@ def _card_fingerprint(digits: str) -> str:
 def bank_card_add(*, user, number: str, holder_name: str = "") -> BankCard:
     """Link a card: Luhn-checked, tokenized by the provider, stored masked (never in full)."""
     digits = card_number_clean(number)
-    holder_name = (holder_name or "").strip()[:60]
+    holder_name = plain_text(holder_name)[:60]
     fp = _card_fingerprint(digits)
     if BankCard.objects.filter(user=user, fingerprint=fp, removed_at__isnull=True).exists():
         raise ApplicationError("card_already_linked", _("This card is already linked."), status=409)

@@ -9,6 +9,7 @@ from lifecircle.accounts.services import pin_verify, user_find_by_identifier
 from lifecircle.accounts.validators import looks_like_mobile
 from lifecircle.core.errors import ApplicationError, validation_error
 from lifecircle.core.money import amount_check
+from lifecircle.core.text import plain_text
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.services import notification_create
 from lifecircle.wallet.models import EntryKind, JournalEntry
@@ -20,7 +21,7 @@ NOTE_MAX = 100
 
 
 def note_clean(note: str | None) -> str:
-    note = " ".join((note or "").split())
+    note = plain_text(note)
     if len(note) > NOTE_MAX:
         raise validation_error("note", "note_too_long", _("A note has at most 100 characters."))
     return note

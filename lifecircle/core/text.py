@@ -1,0 +1,29 @@
+"""Cleaning text people type: what every service does to names, messages, titles and notes
+before checking their length.
+
+Control characters (NUL, escape codes …) and invisible format characters are removed — they
+cannot be seen, can fake an empty title, and PostgreSQL refuses NUL in text outright. The
+zero-width joiner stays (it builds emoji like 👨‍👩‍👧). One-line text has its whitespace runs
+collapsed to single spaces; multi-line text keeps its line breaks and is trimmed.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_KEEP = {"\u200d"}  # zero-width joiner: part of emoji sequences
+
+
+def _visible(ch: str, multiline: bool) -> bool:
+    if ch in _KEEP:
+        return True
+    if multiline and ch in "\n\t":
+        return True
+    return unicodedata.category(ch) not in ("Cc", "Cf") or ch.isspace()
+
+
+def plain_text(value, *, multiline: bool = False) -> str:
+    text = "".join(ch for ch in str(value or "") if _visible(ch, multiline))
+    if multiline:
+        return text.strip()
+    return " ".join(text.split())
