@@ -26,6 +26,9 @@ def _in_any_thread(func):
     return DatabaseSyncToAsync(func, thread_sensitive=False)
 
 
+MAX_ROOMS_PER_SOCKET = 3
+
+
 def _rooms(consumer) -> set[int]:
     if not hasattr(consumer, "live_rooms"):
         consumer.live_rooms = set()
@@ -48,6 +51,11 @@ async def live_join(consumer, frame) -> None:
     event = await database_sync_to_async(selectors.event_for_viewer)(viewer=consumer.user, event_id=event_id)
     if event is None:
         await consumer.error("event_not_found", _("No such live event."), frame.get("ref"))
+        return
+    if event_id not in _rooms(consumer) and len(_rooms(consumer)) >= MAX_ROOMS_PER_SOCKET:
+        await consumer.error(
+            "too_many_rooms", _("Leave another live event before joining this one."), frame.get("ref")
+        )
         return
     if fanout._conf("LIVE_FANOUT") == "group_send":
         await consumer.channel_layer.group_add(fanout.room_group(event_id), consumer.channel_name)

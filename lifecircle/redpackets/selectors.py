@@ -32,6 +32,16 @@ def is_member(*, user_id: int, conversation: Conversation | None) -> bool:
     return ConversationMember.objects.filter(conversation=conversation, user_id=user_id).exists()
 
 
+def joined_before(*, user_id: int, conversation: Conversation, moment) -> bool:
+    """In a group, whether the member was already in it at ``moment`` (as in WeChat, red
+    packets sent before someone joined are not theirs to open); always true one-to-one."""
+    if conversation.kind != Conversation.Kind.GROUP:
+        return True
+    return GroupMembership.objects.filter(
+        group_id=conversation.group_id, user_id=user_id, joined_at__lte=moment
+    ).exists()
+
+
 def eligible_grabbers(conversation: Conversation) -> int:
     """How many people may grab a packet sent here: the other person in a one-to-one chat;
     every current member of a group (the sender too, as in WeChat)."""
@@ -90,7 +100,9 @@ def _may_grab(viewer: User, packet: RedPacket) -> bool:
         return False
     if conv.kind == Conversation.Kind.DIRECT and viewer.pk == packet.sender_id:
         return False
-    return is_member(user_id=viewer.pk, conversation=conv)
+    return is_member(user_id=viewer.pk, conversation=conv) and joined_before(
+        user_id=viewer.pk, conversation=conv, moment=packet.created_at
+    )
 
 
 def packet_view(*, viewer: User, packet: RedPacket, now=None) -> PacketView:

@@ -303,6 +303,10 @@ def red_packet_grab(*, user: User, packet_id: int) -> RedPacketGrab:
             "red_packet_not_for_you",
             _("In a one-to-one chat only the other person can open your red packet."),
         )
+    if not selectors.joined_before(user_id=user.pk, conversation=conv, moment=packet.created_at):
+        raise PermissionDenied(
+            "red_packet_before_joining", _("This red packet was sent before you joined the group.")
+        )
     # Cheap refusals before queueing for the packet's lock (re-checked under it). A second
     # grab by the same person is refused by the unique constraint inside the transaction.
     if packet.remaining_count == 0 or packet.is_expired():

@@ -30,6 +30,7 @@ from lifecircle.wallet.services import Leg, entry_post, system_account, wallet_a
 from lifecircle.wallet.services.idempotency import fingerprint, idempotency_key_clean, idempotent
 
 PROPOSAL_TTL = dt.timedelta(days=7)  # a proposal nobody confirms is void after a week …
+MAX_LEAD_DAYS = 30  # the lending date is at most this far ahead …
 MAX_TERM_DAYS = 3660  # … and an IOU runs at most about ten years
 ROLES = ("lender", "borrower")
 
@@ -80,6 +81,10 @@ def dates_check(lent_on, due_on, *, today: dt.date) -> None:
         raise validation_error("due_on", "date_invalid", _("Enter a valid date."))
     if lent_on < today:
         raise validation_error("lent_on", "lent_on_past", _("The lending date cannot be in the past."))
+    if (lent_on - today).days > MAX_LEAD_DAYS:  # the money moves at confirmation, not years later
+        raise validation_error(
+            "lent_on", "lent_on_too_far", _("The lending date can be at most 30 days from today.")
+        )
     if due_on <= lent_on:
         raise validation_error(
             "due_on", "due_not_after_lending", _("The due date must be after the lending date.")

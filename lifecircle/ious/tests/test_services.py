@@ -251,6 +251,7 @@ def test_bad_input_is_refused_with_a_stable_code_and_nothing_changes(lender, bor
         ("due_not_after_lending", dict(lent_on=D(2025, 6, 1), due_on=D(2025, 6, 1))),
         ("due_not_after_lending", dict(lent_on=D(2025, 6, 1), due_on=D(2025, 5, 31))),
         ("lent_on_past", dict(lent_on=D(2025, 5, 4), due_on=D(2025, 6, 1))),
+        ("lent_on_too_far", dict(lent_on=D(2025, 7, 1), due_on=D(2025, 8, 1))),
         ("amount_not_positive", dict(amount_fen=0)),
         ("amount_invalid", dict(amount_fen=1.5)),
         ("purpose_required", dict(purpose="   ")),

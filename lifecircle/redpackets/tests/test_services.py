@@ -305,3 +305,16 @@ def test_open_chats_are_told_when_a_card_changes(chats, monkeypatch):
             {groups.user(chats.amy.pk), groups.user(chats.ben.pk)},
         ),  # all taken: everyone but the grabber
     ]
+
+
+def test_someone_who_joins_the_group_later_cannot_open_earlier_packets(chats):
+    from lifecircle.core.testing.factories import make_friends
+    from lifecircle.social import services as social
+
+    packet = send(chats)
+    late = chats.outsider
+    make_friends(chats.amy, late)
+    social.group_invite(inviter=chats.amy, group_id=chats.group_conv.group_id, user_ids=[late.pk])
+    raises_code("red_packet_before_joining", services.red_packet_grab, user=late, packet_id=packet.pk)
+    newer = send(chats, key="after-joining")
+    assert services.red_packet_grab(user=late, packet_id=newer.pk).amount_fen > 0
