@@ -18,6 +18,10 @@ Not a test. Loopback only, its own database (never the app's), bounded in time:
 5. checks against the database: no packet granted more than its shares, no one twice, shares
    plus what is left equal each packet, every 201 is a grab row; then ``reconcile``.
 
+Steps 3–5 run twice: with the shipped settings (a new PostgreSQL connection per request) and,
+as a VARIANT, with the connection pool of bench/settings_pooled.py — each compared with the ledger
+benchmark's transfers under the same settings ((b), and its pooled variant (b*)).
+
 Prints sends/s, grabs/s, p50/p99, CPU per grab, over-grabs (must be 0) and the ratio
 grabs/s ÷ the ledger benchmark's app transfers/s (goal ≥ 2). Saves the output in
 ``data/bench/redpacket-last.txt``.
@@ -31,7 +35,6 @@ import hashlib
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 import uuid
@@ -48,53 +51,13 @@ from ledger import (
     pg_conninfo,
     start_server,
 )
-from timeline import ledger_figures
+from timeline import ledger_rate
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "data" / "bench"
 LEDGER_LAST = OUT_DIR / "ledger-last.txt"
 PREFIX = "rpb"
-
-
-# --- the ledger figure (run in the same run, against its own database) ------------------------
-def ledger_rate(mode: str, given: float | None, ledger_db: str, duration: int) -> tuple[dict, str]:
-    if given:
-        return {"b": {"rate": given, "ok": None, "errors": None}}, "given with --ledger-rate"
-    if mode == "run":
-        print(
-            f"running bench/ledger.py on {ledger_db.rsplit('/', 1)[1]} for the transfers/s figure …",
-            flush=True,
-        )
-        t0 = time.monotonic()
-        env = {**os.environ, "BENCH_DATABASE_URL": ledger_db}
-        proc = subprocess.run(  # noqa: S603
-            [
-                sys.executable,
-                str(ROOT / "bench" / "ledger.py"),
-                "--db",
-                ledger_db,
-                "--duration",
-                str(duration),
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-        )
-        figures = ledger_figures(proc.stdout)
-        if figures:
-            OUT_DIR.mkdir(parents=True, exist_ok=True)
-            LEDGER_LAST.write_text(proc.stdout)
-            return figures, f"measured in this run by bench/ledger.py in {time.monotonic() - t0:.0f}s"
-        print(f"bench/ledger.py gave no figure (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
-    if mode in ("auto", "run") and LEDGER_LAST.exists():
-        figures = ledger_figures(LEDGER_LAST.read_text())
-        if figures:
-            when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(LEDGER_LAST.stat().st_mtime))
-            return figures, f"from {LEDGER_LAST.relative_to(ROOT)}, saved {when}"
-    return {}, "no ledger figure"
 
 
 # --- set-up -----------------------------------------------------------------------------------
@@ -165,7 +128,7 @@ def prepare(groups: int, members: int, packets: int) -> dict:
     return {"chats": chats, "tokens": tokens, "run": run}
 
 
-def start_quiet(url: str, port: int, workers: int):
+def start_quiet(url: str, port: int, workers: int, pooled: bool = False):
     """bench/ledger.py's uvicorn, its log (a line per refused grab) in a file, not on the
     progress bar's terminal."""
     OUT_DIR.mkdir(parents=True, exist_ok=True)
@@ -173,7 +136,8 @@ def start_quiet(url: str, port: int, workers: int):
     with open(OUT_DIR / "redpacket-server.log", "w") as log:
         os.dup2(log.fileno(), 2)
         try:
-            return start_server(url, port, workers)
+            # the ledger benchmark's settings for its pooled variant (b*): the same pool
+            return start_server(url, port, workers, "settings_pooled" if pooled else "config.settings")
         finally:
             os.dup2(saved, 2)
             os.close(saved)
@@ -326,6 +290,12 @@ def main() -> int:
     parser.add_argument("--shares", type=int, default=10)
     parser.add_argument("--window", type=int, default=16, help="packets grabbed together")
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=8,
+        help="VARIANT pass with LIFECIRCLE_DB_POOL_MAX=N, against the ledger's (b*)",
+    )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--duration", type=float, default=60, help="at most this many seconds per phase")
     args = parser.parse_args()
@@ -354,7 +324,7 @@ def main() -> int:
     print(
         f"setting up {args.groups} group chats of {args.members} in {args.db.rsplit('/', 1)[1]} …", flush=True
     )
-    data = prepare(args.groups, args.members, args.packets)
+    data = prepare(args.groups, args.members, args.packets * (2 if args.pool else 1))  # money for each pass
     from django.db import connections
 
     connections.close_all()
@@ -373,23 +343,24 @@ def main() -> int:
             }
             sends.append(("POST", "/api/v1/redpackets", tokens[chat["sender"]], body, chat["conversation"]))
 
-    port = free_port()
     load_before = os.getloadavg()
-    server = start_quiet(args.db, port, args.workers)
-    try:
-        warm = [("GET", "/api/v1/wallet", tokens[c["sender"]], None, None) for c in data["chats"]]
-        asyncio.run(run_requests(port, args.clients, warm, "warm-up", 10))
-        send_r = measured(port, server, args.clients, sends, "(s) send + PIN", args.duration)
-        packets = [(p["id"], conv) for conv, p in send_r["results"]]
-        plan = grab_plan(data["chats"], list(packets), tokens, args.window, rng)
-        grab_r = measured(port, server, args.clients, plan, "(g) grab", args.duration)
-    finally:
-        stop_server(server)
+    passes = [("shipped", False)] + ([("pooled", True)] if args.pool else [])
+    runs = {}
+    for label, pooled_pass in passes:
+        port = free_port()
+        server = start_quiet(args.db, port, args.workers, pooled_pass)
+        try:
+            warm = [("GET", "/api/v1/wallet", tokens[c["sender"]], None, None) for c in data["chats"]]
+            asyncio.run(run_requests(port, args.clients, warm, "warm-up", 10))
+            send_r = measured(port, server, args.clients, sends, f"[{label}] (s) send + PIN", args.duration)
+            packets = [(p["id"], conv) for conv, p in send_r["results"]]
+            plan = grab_plan(data["chats"], list(packets), tokens, args.window, rng)
+            grab_r = measured(port, server, args.clients, plan, f"[{label}] (g) grab", args.duration)
+        finally:
+            stop_server(server)
+        connections.close_all()
+        runs[label] = (send_r, grab_r, packets, check_database([p for p, _c in packets], grab_r["results"]))
     load_after = os.getloadavg()
-    connections.close_all()
-    checks = check_database([p for p, _c in packets], grab_r["results"])
-    report = checks["reconcile"]
-
     say()
     say(
         f"LifeCircle red-packet benchmark — PostgreSQL on loopback, {os.cpu_count()} CPU(s), "
@@ -402,31 +373,31 @@ def main() -> int:
         "(every member grabs every packet of the group)"
     )
     say(
-        f"{'phase':28} {'issued':>7} {'ok':>6} {'refused':>8} {'ok/s':>8} {'p50 ms':>7} {'p99 ms':>7}"
+        f"{'phase':38} {'issued':>7} {'ok':>6} {'refused':>8} {'ok/s':>8} {'p50 ms':>7} {'p99 ms':>7}"
         "  CPU ms per ok"
     )
-    for name, r in (("(s) send, with PIN", send_r), ("(g) grab", grab_r)):
-        cpu = r["cpu_ms"]
+    over = bad_count = 0
+    reports_ok = True
+    for label, (send_r, grab_r, _packets, checks) in runs.items():
+        for name, r in ((f"[{label}] (s) send, with PIN", send_r), (f"[{label}] (g) grab", grab_r)):
+            cpu = r["cpu_ms"]
+            say(
+                f"{name:38} {r['issued']:>7} {r['ok']:>6} {sum(r['errors'].values()):>8} {r['rate']:>8.1f} "
+                f"{r['p50']:>7.1f} {r['p99']:>7.1f}  app {cpu['app']:.1f} / postgres {cpu['postgres']:.1f}"
+            )
+            if r["errors"]:
+                say(f"{'':38} refusals: {r['errors']}")
+        report = checks["reconcile"]
+        reports_ok = reports_ok and report.ok
         say(
-            f"{name:28} {r['issued']:>7} {r['ok']:>6} {sum(r['errors'].values()):>8} {r['rate']:>8.1f} "
-            f"{r['p50']:>7.1f} {r['p99']:>7.1f}  app {cpu['app']:.1f} / postgres {cpu['postgres']:.1f}"
+            f"[{label}] database check: {checks['packets']} packets, {checks['grabs_in_db']} grab rows for "
+            f"{checks['ok_responses']} 201 responses; over-grabs {checks['over_grabs']}, "
+            f"same person twice {checks['twice']}, sum mismatches {checks['sum_mismatches']}, "
+            f"shares below 1 fen {checks['below_a_fen']}; reconcile "
+            f"{'clean' if report.ok else 'MISMATCH'} ({report.accounts_checked} accounts)"
         )
-        if r["errors"]:
-            say(f"{'':28} refusals: {r['errors']}")
-    say(
-        f"grab requests of any outcome: {grab_r['issued_rate']:.1f}/s, p50 {grab_r['all']['p50']:.1f} ms, "
-        f"p99 {grab_r['all']['p99']:.1f} ms (refusals are 'all taken' once a packet's shares are gone)"
-    )
-    say(
-        f"database check: {checks['packets']} packets, {checks['grabs_in_db']} grab rows for "
-        f"{checks['ok_responses']} 201 responses; over-grabs {checks['over_grabs']}, "
-        f"same person twice {checks['twice']}, "
-        f"sum mismatches {checks['sum_mismatches']}, shares below 1 fen {checks['below_a_fen']}"
-    )
-    say(
-        f"reconcile after the run: {'clean' if report.ok else 'MISMATCH'} "
-        f"({report.accounts_checked} accounts, {report.entries_checked} entries)"
-    )
+        over += checks["over_grabs"] + checks["twice"] + checks["sum_mismatches"] + checks["below_a_fen"]
+        bad_count += checks["grabs_in_db"] != checks["ok_responses"]
     say()
     say(f"ledger benchmark [{source}]:")
     if with_pin:
@@ -436,24 +407,25 @@ def main() -> int:
         say(f"  (b) app transfer with PIN: {with_pin['rate']:.1f}/s{counts}")
     if no_pin:
         say(f"  (b') variant, no PIN:      {no_pin['rate']:.1f}/s")
-    ledger = with_pin["rate"] if with_pin and with_pin.get("ok") != 0 else None
-    if ledger:
-        ratio = grab_r["rate"] / ledger
+    pooled = figures.get("b*")
+    if pooled:
+        say(f"  (b*) pooled transfer with PIN: {pooled['rate']:.1f}/s")
+    pairs = [("shipped", with_pin)] + ([("pooled", pooled)] if args.pool else [])
+    for label, ledger in pairs:
+        if label not in runs or not ledger or ledger.get("ok") == 0:
+            say(f"[{label}] ratio grabs/s ÷ ledger transfers/s: no ledger figure with the same settings")
+            continue
+        grab_rate = runs[label][1]["rate"]
+        ratio = grab_rate / ledger["rate"]
         say(
-            f"grabs/s ÷ ledger app transfers/s = {grab_r['rate']:.1f} ÷ {ledger:.1f} = {ratio:.2f}   "
-            f"(goal ≥ 2: {'met' if ratio >= 2 else 'NOT met'})"
+            f"[{label}] grabs/s ÷ ledger app transfers/s = {grab_rate:.1f} ÷ {ledger['rate']:.1f} "
+            f"= {ratio:.2f}   (goal ≥ 2: {'met' if ratio >= 2 else 'NOT met'})"
         )
-        if no_pin:
-            say(f"(against the ledger's no-PIN variant (b'): {grab_r['rate'] / no_pin['rate']:.2f})")
-    else:
-        say("ratio grabs/s ÷ ledger transfers/s: not computable — no ledger figure (run with --ledger run)")
-    over = checks["over_grabs"] + checks["twice"] + checks["sum_mismatches"] + checks["below_a_fen"]
-    bad_count = checks["grabs_in_db"] != checks["ok_responses"]
-    say(f"over-grabs: {checks['over_grabs']} (goal 0: {'met' if not over and not bad_count else 'NOT met'})")
+    say(f"over-grabs: {over} (goal 0: {'met' if not over and not bad_count else 'NOT met'})")
     say(f"total time {time.monotonic() - t_start:.0f}s")
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     (OUT_DIR / "redpacket-last.txt").write_text("\n".join(lines) + "\n")
-    return 0 if report.ok and not over and not bad_count else 1
+    return 0 if reports_ok and not over and not bad_count else 1
 
 
 if __name__ == "__main__":

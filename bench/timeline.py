@@ -486,37 +486,44 @@ async def open_loop(
 
 # --- the ledger figure ------------------------------------------------------------------------
 LEDGER_LINE = re.compile(
-    r"^\((b|b')\) app[^\n]*?\s(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+(\S+)\s+(\S+)\s*$", re.M
+    r"^\((b|b'|b\*|b'\*)\) (?:app|VARIANT)[^\n]*?\s(\d+)\s+(\d+)\s+(\d+)\s+([\d.]+)\s+(\S+)\s+(\S+)\s*$",
+    re.M,
 )
 
 
 def ledger_figures(text: str) -> dict[str, dict]:
     """{"b": {"rate", "ok", "errors"}, "b'": …} from bench/ledger.py's printed table: (b) is the
-    app's transfer with PIN (the ledger's headline transfers/s), (b') its no-PIN variant."""
+    app's transfer with PIN (the ledger's headline transfers/s), (b') its no-PIN variant, (b*)
+    and (b'*) the same with the connection pool."""
     return {
         m.group(1): {"rate": float(m.group(5)), "ok": int(m.group(3)), "errors": int(m.group(4))}
         for m in LEDGER_LINE.finditer(text)
     }
 
 
-def ledger_rate(mode: str, given: float | None) -> tuple[dict[str, dict], str]:
+def ledger_rate(
+    mode: str, given: float | None, ledger_db: str | None = None, duration: int | None = None
+) -> tuple[dict[str, dict], str]:
+    """The ledger benchmark's figures: ``given``, or measured now by running bench/ledger.py
+    (``mode == "run"``, on ``ledger_db`` if named), else its last saved output."""
     if given:
         return {"b": {"rate": given, "ok": None, "errors": None}}, "given with --ledger-rate"
     if mode == "run" and (ROOT / "bench" / "ledger.py").exists():
         print("running bench/ledger.py (make bench-ledger) for the transfers/s figure …", flush=True)
         t0 = time.monotonic()
-        proc = subprocess.run(  # noqa: S603
-            [sys.executable, str(ROOT / "bench" / "ledger.py")],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
+        cmd = [sys.executable, str(ROOT / "bench" / "ledger.py")]
+        env = dict(os.environ)
+        if ledger_db:
+            cmd += ["--db", ledger_db]
+            env["BENCH_DATABASE_URL"] = ledger_db
+        if duration:
+            cmd += ["--duration", str(duration)]
+        proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)  # noqa: S603
         figures = ledger_figures(proc.stdout)
         if figures:
             OUT_DIR.mkdir(parents=True, exist_ok=True)
             LEDGER_LAST.write_text(proc.stdout)
-            return figures, f"measured just now by bench/ledger.py in {time.monotonic() - t0:.0f}s"
+            return figures, f"measured in this run by bench/ledger.py in {time.monotonic() - t0:.0f}s"
         print(f"bench/ledger.py gave no transfers/s figure (exit {proc.returncode}):\n{proc.stderr[-2000:]}")
     if mode in ("auto", "run") and LEDGER_LAST.exists():
         figures = ledger_figures(LEDGER_LAST.read_text())

@@ -18,7 +18,7 @@ from lifecircle.accounts.models import User
 from lifecircle.accounts.selectors import DisplayName, display_names_for
 from lifecircle.collect.models import Collection, PayRequest, Share
 from lifecircle.core.converters import id_in_range
-from lifecircle.core.pagination import cursor_encode, older_than
+from lifecircle.core.pagination import newest_first_page
 
 PAGE = 20
 
@@ -46,16 +46,8 @@ def collection_for_participant(*, viewer: User, collection_id: int) -> Collectio
 def collections_for(*, viewer: User, cursor: str | None = None, limit: int = PAGE):
     """The viewer's collections (organised or asked to pay in), newest first, with the next
     page's cursor (``core.pagination``)."""
-    qs = (
-        Collection.objects.select_related("organiser", "organiser__identity")
-        .filter(_participating(viewer))
-        .filter(older_than(cursor))
-        .order_by("-created_at", "-id")
-    )
-    rows = list(qs[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (cursor_encode(rows[-1].created_at, rows[-1].pk) if more and rows else None)
+    qs = Collection.objects.select_related("organiser", "organiser__identity").filter(_participating(viewer))
+    return newest_first_page(qs, cursor=cursor, limit=limit)
 
 
 @dataclass

@@ -34,3 +34,11 @@ def older_than(cursor: str | None, *, field: str = "created_at") -> Q:
         return Q()
     at, pk = cursor_decode(cursor)
     return Q(**{f"{field}__lt": at}) | Q(**{field: at, "id__lt": pk})
+
+
+def newest_first_page(qs, *, cursor: str | None, limit: int, field: str = "created_at"):
+    """One page of ``qs`` newest first by (``field``, id), and the next page's cursor (or None)."""
+    rows = list(qs.filter(older_than(cursor, field=field)).order_by(f"-{field}", "-id")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (cursor_encode(getattr(rows[-1], field), rows[-1].pk) if more and rows else None)

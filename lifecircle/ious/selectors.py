@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import NotFound
-from lifecircle.core.pagination import cursor_encode, older_than
+from lifecircle.core.pagination import newest_first_page
 from lifecircle.ious.interest import Owed, owed_on
 from lifecircle.ious.models import Iou
 
@@ -85,13 +85,8 @@ def ious_for(*, viewer, cursor: str | None = None, limit: int = PAGE_SIZE) -> tu
         Iou.objects.select_related("lender__identity", "borrower__identity")
         .prefetch_related("repayments")
         .filter(_for_party(viewer))
-        .filter(older_than(cursor))
-        .order_by("-created_at", "-id")
     )
-    rows = list(qs[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (cursor_encode(rows[-1].created_at, rows[-1].pk) if more and rows else None)
+    return newest_first_page(qs, cursor=cursor, limit=limit)
 
 
 @dataclass(frozen=True)

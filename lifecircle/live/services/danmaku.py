@@ -62,6 +62,28 @@ def _existing(event: LiveEvent, user: User, client_id: str) -> Danmaku | None:
     return Danmaku.objects.select_related("user").filter(event=event, user=user, client_id=client_id).first()
 
 
+def _store_and_publish(event: LiveEvent, user: User, client_id: str, **fields) -> Danmaku:
+    """Store a danmaku at its offset in the stream and send it to the room after commit; the
+    same client id racing in twice returns the first one."""
+    try:
+        with transaction.atomic():
+            d = Danmaku.objects.create(
+                event=event,
+                user=user,
+                client_id=client_id,
+                offset_ms=_offset_ms(event, timezone.now()),
+                **fields,
+            )
+            d.user = user
+            fanout.publish_on_commit(event.pk, selectors.danmaku_item(d))
+    except IntegrityError:
+        found = _existing(event, user, client_id)
+        if found is None:
+            raise
+        return found
+    return d
+
+
 def _refuse_if_muted(event: LiveEvent, user: User) -> None:
     until = selectors.mute_until(event_id=event.pk, user_id=user.pk)
     if until is not None:
@@ -124,27 +146,7 @@ def danmaku_send(
             _("Slow down: one danmaku every 2 seconds."),
             extra={"retry_after_ms": wait},
         )
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            d = Danmaku.objects.create(
-                event=event,
-                user=user,
-                text=text,
-                mode=mode,
-                color=color.lower(),
-                size=size,
-                offset_ms=_offset_ms(event, now),
-                client_id=client_id,
-            )
-            d.user = user
-            fanout.publish_on_commit(event.pk, selectors.danmaku_item(d))
-    except IntegrityError:
-        found = _existing(event, user, client_id)
-        if found is None:
-            raise
-        return found
-    return d
+    return _store_and_publish(event, user, client_id, text=text, mode=mode, color=color.lower(), size=size)
 
 
 def gift_send(
@@ -180,27 +182,9 @@ def gift_send(
     existing = _existing(event, user, client_id)
     if existing is not None:
         return existing
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            d = Danmaku.objects.create(
-                event=event,
-                user=user,
-                text="",
-                offset_ms=_offset_ms(event, now),
-                client_id=client_id,
-                gift_fen=amount_fen,
-                entry_id=entry.pk,
-                color="#ffd23f",
-            )
-            d.user = user
-            fanout.publish_on_commit(event.pk, selectors.danmaku_item(d))
-    except IntegrityError:
-        found = _existing(event, user, client_id)
-        if found is None:
-            raise
-        return found
-    return d
+    return _store_and_publish(
+        event, user, client_id, text="", gift_fen=amount_fen, entry_id=entry.pk, color="#ffd23f"
+    )
 
 
 def _moderated_event(moderator: User, event_id: int) -> LiveEvent:
