@@ -40,11 +40,9 @@ from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from common import api_token_rows  # bench/ is not a package
+from common import start_server as common_start_server
 from timeline import (
-    DEV_FIELD_KEY,
     HOST,
-    ROOT,
-    VENV_BIN,
     check_loopback,
     cpu_seconds,
     ensure_database,
@@ -119,39 +117,10 @@ def persisted_between(url: str, start: float, end: float) -> int:
 
 # --- servers ----------------------------------------------------------------------------------
 def start_server(url: str, port: int, pool_max: int, extra_env: dict | None = None) -> subprocess.Popen:
-    """bench/timeline.py's server, with the Redis channel layer (which it turns off);
-    ``extra_env`` overrides (the danmaku benchmark's Redis database, fan-out mode)."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "LIFECIRCLE_DATABASE_URL": url,
-        "LIFECIRCLE_REDIS_URL": REDIS_URL,
-        "LIFECIRCLE_REDIS_PREFIX": "benchchat",
-        "LIFECIRCLE_DEBUG": "0",
-        "LIFECIRCLE_SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
-        "LIFECIRCLE_FIELD_ENCRYPTION_KEYS": os.environ.get("LIFECIRCLE_FIELD_ENCRYPTION_KEYS", DEV_FIELD_KEY),
-        "LIFECIRCLE_FIELD_FINGERPRINT_KEY": "bench-only-fingerprint-key",
-        "LIFECIRCLE_ALLOWED_HOSTS": HOST,
-        "LIFECIRCLE_SECURE_SSL_REDIRECT": "0",
-        "LIFECIRCLE_DB_CONN_MAX_AGE": "0",  # the shipped default
-        "LIFECIRCLE_DB_POOL_MAX": str(pool_max),  # 0 (shipped): a new PostgreSQL connection per frame
-        "LIFECIRCLE_LOG_LEVEL": "WARNING",
-        **(extra_env or {}),
-    }
-    cmd = [str(VENV_BIN / "uvicorn"), "config.asgi:application", "--host", HOST, "--port", str(port),
-           "--workers", "1", "--no-access-log", "--log-level", "warning"]  # fmt: skip
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
-    import socket
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((HOST, port), timeout=0.5):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    stop_server(proc)
-    raise SystemExit("uvicorn did not start")
+    """One uvicorn process (bench/common.py) with the Redis channel layer; ``extra_env``
+    overrides (the danmaku benchmark's Redis database, fan-out mode)."""
+    redis_env = {"LIFECIRCLE_REDIS_URL": REDIS_URL, "LIFECIRCLE_REDIS_PREFIX": "benchchat"}
+    return common_start_server(url, port, pool_max=pool_max, extra_env={**redis_env, **(extra_env or {})})
 
 
 def cpu_now(servers: list[subprocess.Popen]) -> dict[str, float]:

@@ -25,7 +25,6 @@ import json
 import os
 import random
 import re
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,16 +33,19 @@ import time
 import uuid
 from pathlib import Path
 
-from common import free_port, stop_server  # bench/common.py (this folder is on sys.path)
+from common import (  # bench/common.py (this folder is on sys.path)
+    HOST,
+    cpu_seconds,
+    free_port,
+    start_server,
+    stop_server,
+)
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-VENV_BIN = Path(sys.executable).parent
 PIN = "258036"
 N_USERS = 1000
-HOST = "127.0.0.1"
-DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LWRvLW5vdC11c2UtISE="
 
 
 # --- database ---------------------------------------------------------------------------------
@@ -287,82 +289,6 @@ def percentiles(latencies: list[float]) -> dict:
 
 
 # --- the app through uvicorn ------------------------------------------------------------------
-
-
-def start_server(
-    url: str, port: int, workers: int, settings_module: str = "config.settings"
-) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": settings_module,
-        "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench'}",
-        "LIFECIRCLE_DATABASE_URL": url,
-        "LIFECIRCLE_DEBUG": "0",
-        "LIFECIRCLE_SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
-        "LIFECIRCLE_FIELD_ENCRYPTION_KEYS": os.environ.get("LIFECIRCLE_FIELD_ENCRYPTION_KEYS", DEV_FIELD_KEY),
-        "LIFECIRCLE_FIELD_FINGERPRINT_KEY": "bench-only-fingerprint-key",
-        "LIFECIRCLE_ALLOWED_HOSTS": HOST,
-        "LIFECIRCLE_SECURE_SSL_REDIRECT": "0",
-        "LIFECIRCLE_DB_CONN_MAX_AGE": "0",  # the shipped default; see docs/wallet.md on pooling
-        "LIFECIRCLE_LOG_LEVEL": "WARNING",
-        "LIFECIRCLE_REDIS_URL": "",
-    }
-    env.pop("LIFECIRCLE_REDIS_URL")
-    cmd = [
-        str(VENV_BIN / "uvicorn"),
-        "config.asgi:application",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((HOST, port), timeout=0.5):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    stop_server(proc)
-    raise SystemExit("uvicorn did not start")
-
-
-def cpu_seconds(server_sid: int) -> dict[str, float]:
-    """CPU seconds so far of the app server (its session), PostgreSQL (postmaster, live
-    backends, and backends already exited, which the postmaster has reaped) and this load
-    generator, read from /proc."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    procs = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                raw = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue
-            fields = raw[raw.rindex(")") + 2 :].split()
-            procs[int(entry.name)] = (
-                raw[raw.index("(") + 1 : raw.rindex(")")],
-                int(fields[1]),
-                int(fields[3]),
-                (int(fields[11]) + int(fields[12])) / ticks,
-                (int(fields[13]) + int(fields[14])) / ticks,
-            )
-    totals = {"app": 0.0, "postgres": 0.0, "client": 0.0}
-    for pid, (comm, ppid, sid, own, reaped) in procs.items():
-        if sid == server_sid:
-            totals["app"] += own
-        elif comm.startswith("postgres"):
-            is_postmaster = not procs.get(ppid, ("",))[0].startswith("postgres")
-            totals["postgres"] += own + (reaped if is_postmaster else 0)
-        elif pid == os.getpid():
-            totals["client"] += own
-    return totals
 
 
 class Connection:

@@ -40,17 +40,8 @@ import time
 import uuid
 from pathlib import Path
 
-from common import free_port, stop_server  # bench/common.py (this folder is on sys.path)
-from ledger import (
-    PIN,
-    Connection,
-    cpu_seconds,
-    django_setup,
-    ensure_database,
-    percentiles,
-    pg_conninfo,
-    start_server,
-)
+from common import cpu_seconds, free_port, start_server, stop_server  # bench/common.py (on sys.path)
+from ledger import PIN, Connection, django_setup, ensure_database, percentiles, pg_conninfo
 from timeline import ledger_rate
 from tqdm import tqdm
 
@@ -137,7 +128,9 @@ def start_quiet(url: str, port: int, workers: int, pooled: bool = False):
         os.dup2(log.fileno(), 2)
         try:
             # the ledger benchmark's settings for its pooled variant (b*): the same pool
-            return start_server(url, port, workers, "settings_pooled" if pooled else "config.settings")
+            return start_server(
+                url, port, workers, settings_module="settings_pooled" if pooled else "config.settings"
+            )
         finally:
             os.dup2(saved, 2)
             os.close(saved)

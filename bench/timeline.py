@@ -32,22 +32,23 @@ import json
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 from urllib.parse import quote
 
-from common import free_port, stop_server  # bench/common.py (this folder is on sys.path)
+from common import (  # bench/common.py (this folder is on sys.path)
+    HOST,
+    cpu_seconds,
+    free_port,
+    start_server,
+    stop_server,
+)
 from tqdm import tqdm
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-VENV_BIN = Path(sys.executable).parent
-HOST = "127.0.0.1"
-DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LWRvLW5vdC11c2UtISE="
 OUT_DIR = ROOT / "data" / "bench"
 LEDGER_LAST = OUT_DIR / "ledger-last.txt"
 SEED_VERSION = "timeline-seed-v1"
@@ -264,47 +265,6 @@ def explain_timeline(url: str, viewer_id: int, cursor: str | None) -> str:
 
 
 # --- the app through uvicorn ------------------------------------------------------------------
-
-
-def start_server(url: str, port: int, workers: int, pool_max: int = 0) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "LIFECIRCLE_DATABASE_URL": url,
-        "LIFECIRCLE_DEBUG": "0",
-        "LIFECIRCLE_SECRET_KEY": "bench-" + uuid.uuid4().hex * 2,
-        "LIFECIRCLE_FIELD_ENCRYPTION_KEYS": os.environ.get("LIFECIRCLE_FIELD_ENCRYPTION_KEYS", DEV_FIELD_KEY),
-        "LIFECIRCLE_FIELD_FINGERPRINT_KEY": "bench-only-fingerprint-key",
-        "LIFECIRCLE_ALLOWED_HOSTS": HOST,
-        "LIFECIRCLE_SECURE_SSL_REDIRECT": "0",
-        "LIFECIRCLE_DB_CONN_MAX_AGE": "0",  # the shipped default (see docs/scaling.md)
-        "LIFECIRCLE_DB_POOL_MAX": str(pool_max),  # 0, the shipped default: a connection per request
-        "LIFECIRCLE_LOG_LEVEL": "WARNING",
-    }
-    env.pop("LIFECIRCLE_REDIS_URL", None)
-    cmd = [
-        str(VENV_BIN / "uvicorn"),
-        "config.asgi:application",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)  # noqa: S603
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection((HOST, port), timeout=0.5):
-                return proc
-        except OSError:
-            time.sleep(0.2)
-    stop_server(proc)
-    raise SystemExit("uvicorn did not start")
 
 
 class Connection:
@@ -534,37 +494,6 @@ def ledger_rate(
 
 
 # --- CPU accounting ---------------------------------------------------------------------------
-def cpu_seconds(server_sid: int) -> dict[str, float]:
-    """CPU seconds so far of the app server (its session), PostgreSQL (postmaster, live
-    backends, and exited backends reaped by the postmaster) and this load generator (/proc).
-    Other processes on the machine are not counted: ``other`` is everything else busy."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    procs = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                raw = Path(entry.path, "stat").read_text()
-            except OSError:
-                continue
-            f = raw[raw.rindex(")") + 2 :].split()
-            comm = raw[raw.index("(") + 1 : raw.rindex(")")]
-            procs[int(entry.name)] = (comm, int(f[1]), int(f[3]), (int(f[11]) + int(f[12])) / ticks,
-                                      (int(f[13]) + int(f[14])) / ticks)  # fmt: skip
-    totals = {"app": 0.0, "postgres": 0.0, "client": 0.0}
-    for pid, (comm, ppid, sid, own, reaped) in procs.items():
-        if sid == server_sid:
-            totals["app"] += own
-        elif comm.startswith("postgres"):
-            is_postmaster = not procs.get(ppid, ("",))[0].startswith("postgres")
-            totals["postgres"] += own + (reaped if is_postmaster else 0)
-        elif pid == os.getpid():
-            totals["client"] += own
-    with open("/proc/stat") as fh:
-        busy = [int(x) for x in fh.readline().split()[1:]]
-    totals["machine"] = (sum(busy) - busy[3] - busy[4]) / ticks  # all CPUs, minus idle and iowait
-    return totals
-
-
 def measured(phase, server: subprocess.Popen) -> dict:
     before = cpu_seconds(server.pid)
     result = asyncio.run(phase)
@@ -659,7 +588,7 @@ def main() -> int:
     deep: dict[int, str] = {}
     for pool_max in [0, *([16] if pooled else [])]:
         tag = " *pooled" if pool_max else ""
-        server = start_server(args.db, port, args.workers, pool_max)
+        server = start_server(args.db, port, args.workers, pool_max=pool_max)
         try:
             if not deep:
                 deep = asyncio.run(deep_cursors(port, viewers[: args.deep_viewers], args.deep_page, 8))
