@@ -24,10 +24,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
-import time
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import IntegrityError
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,16 +48,20 @@ from lifecircle.redpackets import rules, selectors
 from lifecircle.redpackets.models import RedPacket, RedPacketGrab
 from lifecircle.social import selectors as social
 from lifecircle.wallet.models import Account, EntryKind
-from lifecircle.wallet.services import Leg, entry_post, system_account, wallet_account_for
-from lifecircle.wallet.services.errors import wallet_busy
+from lifecircle.wallet.services import (
+    Leg,
+    entry_post,
+    in_retried_transaction,
+    system_account,
+    wallet_account_for,
+)
+from lifecircle.wallet.services.accounts import SYSTEM_ACCOUNT_SHARDS
 from lifecircle.wallet.services.idempotency import idempotent
 
 logger = logging.getLogger(__name__)
 
-POOL_SHARDS = 16
+POOL_SHARDS = SYSTEM_ACCOUNT_SHARDS["red_packet_pool"]
 GREETING_MAX = 30
-RETRYABLE_SQLSTATES = {"40P01", "40001", "55P03"}  # deadlock, serialization failure, lock timeout
-MAX_ATTEMPTS = 12
 
 
 def pool_code(shard: int) -> str:
@@ -221,31 +224,6 @@ def red_packet_send(
 
 
 # --- grab -------------------------------------------------------------------------------------
-def _retryable(exc: BaseException) -> bool:
-    cause = exc.__cause__ or exc
-    if getattr(cause, "sqlstate", None) in RETRYABLE_SQLSTATES:
-        return True
-    return connection.vendor == "sqlite" and "database is locked" in str(exc)
-
-
-def _with_retries(fn):
-    """Run ``fn`` in its own transaction, retrying deadlocks and serialization failures."""
-    for attempt in range(1, MAX_ATTEMPTS + 1):
-        try:
-            with transaction.atomic():
-                return fn()
-        except (ApplicationError, IntegrityError):
-            raise
-        except DatabaseError as exc:
-            if not _retryable(exc):
-                raise
-            if attempt == MAX_ATTEMPTS:
-                logger.warning("red packet gave up after %d attempts: %s", attempt, exc)
-                raise wallet_busy() from exc
-            time.sleep(min(0.2, 0.002 * 2**attempt) * random.random())
-    raise AssertionError("unreachable")
-
-
 def _lock(packet_id: int) -> RedPacket:
     # NO KEY UPDATE: the grab's INSERT references the packet (a KEY SHARE lock), which a plain
     # FOR UPDATE held by another grabber would needlessly conflict with. (SQLite locks the file.)
@@ -347,7 +325,7 @@ def red_packet_grab(*, user: User, packet_id: int) -> RedPacketGrab:
         return made
 
     try:
-        return _with_retries(grab)
+        return in_retried_transaction(grab)
     except IntegrityError:
         if RedPacketGrab.objects.filter(packet=packet, user=user).exists():
             raise _already() from None
@@ -384,7 +362,7 @@ def red_packet_refund(*, packet_id: int, now=None) -> bool:
         )
         return True
 
-    return _with_retries(refund)
+    return in_retried_transaction(refund)
 
 
 def red_packets_sweep(*, now=None, batch: int = 500) -> int:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import NotFound, validation_error
 from lifecircle.wallet.models import Account, BankCard, EntryKind, JournalEntry, Posting
+from lifecircle.wallet.services.accounts import system_account_family
 from lifecircle.wallet.services.ledger import account_balance
 
 PAGE_SIZE = 20
@@ -60,8 +61,7 @@ def _counterparty(entry: JournalEntry, own_account_id: int, accounts=None) -> st
         elif account.code == "bank_clearing":
             names.append(str(entry.details.get("card", SYSTEM_LABELS["bank_clearing"])))
         else:
-            code = "red_packet_pool" if (account.code or "").startswith("red_packet_pool") else account.code
-            names.append(str(SYSTEM_LABELS.get(code, account.name)))
+            names.append(str(SYSTEM_LABELS.get(system_account_family(account.code), account.name)))
     return ", ".join(names)
 
 

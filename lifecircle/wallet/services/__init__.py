@@ -2,7 +2,14 @@
 
 from lifecircle.wallet.services.accounts import system_account, wallet_account_for
 from lifecircle.wallet.services.idempotency import idempotency_keys_purge
-from lifecircle.wallet.services.ledger import Leg, account_balance, account_set_hot, entry_post, entry_reverse
+from lifecircle.wallet.services.ledger import (
+    Leg,
+    account_balance,
+    account_set_hot,
+    entry_post,
+    entry_reverse,
+    in_retried_transaction,
+)
 from lifecircle.wallet.services.micropayments import (
     micropayment_create,
     micropayment_limits,
@@ -26,6 +33,7 @@ __all__ = [
     "entry_post",
     "entry_reverse",
     "idempotency_keys_purge",
+    "in_retried_transaction",
     "micropayment_create",
     "micropayment_limits",
     "micropayment_settings_update",

@@ -14,9 +14,18 @@ SYSTEM_ACCOUNTS = {
     "fees": ("Fees", False),
     "suspense": ("Suspense", False),
 }
-# Red packets: the pool is split into shards (lifecircle.redpackets.services.POOL_SHARDS); each
-# packet keeps its money in one, so grabs from different packets do not queue on one row.
-SYSTEM_ACCOUNTS.update({f"red_packet_pool_{i:02d}": (f"Red-packet pool {i:02d}", False) for i in range(16)})
+# Sharded system accounts: ``<code>_NN`` rows that are one account to people (red packets keep
+# each packet's money in one pool shard, so grabs from different packets do not queue on one row).
+SYSTEM_ACCOUNT_SHARDS = {"red_packet_pool": 16}
+for _code, _count in SYSTEM_ACCOUNT_SHARDS.items():
+    _name, _negative = SYSTEM_ACCOUNTS[_code]
+    SYSTEM_ACCOUNTS.update({f"{_code}_{i:02d}": (f"{_name} {i:02d}", _negative) for i in range(_count)})
+
+
+def system_account_family(code: str | None) -> str | None:
+    """The account people see for a system account code: a shard's unsharded code."""
+    base, _sep, suffix = (code or "").rpartition("_")
+    return base if base in SYSTEM_ACCOUNT_SHARDS and suffix.isdigit() else code
 
 
 def system_account(code: str) -> Account:

@@ -13,6 +13,7 @@ import random
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 # PostgreSQL: deadlock_detected, serialization_failure, lock_not_available.
 RETRYABLE_SQLSTATES = {"40P01", "40001", "55P03"}
 MAX_ATTEMPTS = 12
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -179,23 +181,30 @@ def entry_post(
         raise ValueError("the postings of an entry must sum to zero")
     if len(merged) < 2:
         raise ValueError("an entry moves money between at least two accounts")
+
+    def run() -> JournalEntry:
+        if before is not None:
+            before()
+        entry = _post_in_transaction(
+            merged, kind=kind, initiated_by=initiated_by, note=note, details=details, reverses=reverses
+        )
+        if after is not None:
+            after(entry)
+        return entry
+
+    return in_retried_transaction(run)
+
+
+def in_retried_transaction(fn: Callable[[], T], *, what: str = "posting") -> T:
+    """``fn()`` in its own transaction, retried on deadlock / serialization failure / lock
+    timeout with jittered back-off (``MAX_ATTEMPTS``); ``wallet_busy`` (409) if the database
+    stays that busy. Services that lock their own rows before posting (red packets) use it
+    too. Inside an outer transaction it cannot retry, so it makes one attempt."""
     attempts = 1 if connection.in_atomic_block else MAX_ATTEMPTS
     for attempt in range(1, attempts + 1):
         try:
             with transaction.atomic():
-                if before is not None:
-                    before()
-                entry = _post_in_transaction(
-                    merged,
-                    kind=kind,
-                    initiated_by=initiated_by,
-                    note=note,
-                    details=details,
-                    reverses=reverses,
-                )
-                if after is not None:
-                    after(entry)
-            return entry
+                return fn()
         except ApplicationError:
             raise
         except IntegrityError:
@@ -206,7 +215,7 @@ def entry_post(
             if attempt == attempts:
                 if connection.in_atomic_block:
                     raise
-                logger.warning("posting gave up after %d attempts: %s", attempt, exc)
+                logger.warning("%s gave up after %d attempts: %s", what, attempt, exc)
                 raise wallet_busy() from exc
             time.sleep(min(0.2, 0.002 * 2**attempt) * random.random())
     raise AssertionError("unreachable")
