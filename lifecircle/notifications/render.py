@@ -3,59 +3,34 @@
 from __future__ import annotations
 
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from lifecircle.accounts.selectors import display_names_for
 from lifecircle.core.money import format_fen
 from lifecircle.notifications.models import Notification
 
+# One line per kind, formatted with the actor's name and the amount (each uses what it needs).
 TEMPLATES = {
-    Notification.Kind.LIKE: lambda name, amount: _("%(name)s liked your post.") % {"name": name},
-    Notification.Kind.COMMENT: lambda name, amount: _("%(name)s commented on your post.") % {"name": name},
-    Notification.Kind.REPLY: lambda name, amount: _("%(name)s replied to your comment.") % {"name": name},
-    Notification.Kind.TIP: lambda name, amount: (
-        _("%(name)s tipped you %(amount)s.") % {"name": name, "amount": amount}
+    Notification.Kind.LIKE: _("%(name)s liked your post."),
+    Notification.Kind.COMMENT: _("%(name)s commented on your post."),
+    Notification.Kind.REPLY: _("%(name)s replied to your comment."),
+    Notification.Kind.TIP: _("%(name)s tipped you %(amount)s."),
+    Notification.Kind.FRIEND_REQUEST: _("%(name)s wants to be your friend."),
+    Notification.Kind.FRIEND_ACCEPTED: _("%(name)s accepted your friend request."),
+    Notification.Kind.MONEY_RECEIVED: _("You received %(amount)s from %(name)s."),
+    Notification.Kind.LIVE_STARTED: _("%(name)s is live now."),
+    Notification.Kind.RED_PACKET_REFUND: _(
+        "%(amount)s unclaimed from your red packet was returned to your wallet."
     ),
-    Notification.Kind.FRIEND_REQUEST: lambda name, amount: (
-        _("%(name)s wants to be your friend.") % {"name": name}
-    ),
-    Notification.Kind.FRIEND_ACCEPTED: lambda name, amount: (
-        _("%(name)s accepted your friend request.") % {"name": name}
-    ),
-    Notification.Kind.MONEY_RECEIVED: lambda name, amount: (
-        _("You received %(amount)s from %(name)s.") % {"name": name, "amount": amount}
-    ),
-    Notification.Kind.LIVE_STARTED: lambda name, amount: _("%(name)s is live now.") % {"name": name},
-    Notification.Kind.RED_PACKET_REFUND: lambda name, amount: (
-        _("%(amount)s unclaimed from your red packet was returned to your wallet.") % {"amount": amount}
-    ),
-    Notification.Kind.COLLECTION_REQUEST: lambda name, amount: (
-        _("%(name)s asks you to pay %(amount)s.") % {"name": name, "amount": amount}
-    ),
-    Notification.Kind.COLLECTION_REMINDER: lambda name, amount: (
-        _("Reminder: %(name)s is still waiting for your %(amount)s.") % {"name": name, "amount": amount}
-    ),
-    Notification.Kind.COLLECTION_PAID: lambda name, amount: (
-        _("%(name)s paid %(amount)s into your collection.") % {"name": name, "amount": amount}
-    ),
-    Notification.Kind.PAY_REQUEST: lambda name, amount: (
-        _("%(name)s asks you to pay %(amount)s for them.") % {"name": name, "amount": amount}
-    ),
-    Notification.Kind.PAY_REQUEST_PAID: lambda name, amount: (
-        _("%(name)s paid %(amount)s for you.") % {"name": name, "amount": amount}
-    ),
-    Notification.Kind.IOU_PROPOSED: lambda name, amount: (
-        _("%(name)s proposed an IOU of %(amount)s.") % {"name": name, "amount": amount}
-    ),
-    Notification.Kind.IOU_CONFIRMED: lambda name, amount: (
-        _("%(name)s confirmed the IOU of %(amount)s.") % {"name": name, "amount": amount}
-    ),
-    Notification.Kind.IOU_REPAID: lambda name, amount: (
-        _("%(name)s repaid %(amount)s on an IOU.") % {"name": name, "amount": amount}
-    ),
-    Notification.Kind.IOU_DUE: lambda name, amount: (
-        _("Your IOU with %(name)s for %(amount)s is due today.") % {"name": name, "amount": amount}
-    ),
+    Notification.Kind.COLLECTION_REQUEST: _("%(name)s asks you to pay %(amount)s."),
+    Notification.Kind.COLLECTION_REMINDER: _("Reminder: %(name)s is still waiting for your %(amount)s."),
+    Notification.Kind.COLLECTION_PAID: _("%(name)s paid %(amount)s into your collection."),
+    Notification.Kind.PAY_REQUEST: _("%(name)s asks you to pay %(amount)s for them."),
+    Notification.Kind.PAY_REQUEST_PAID: _("%(name)s paid %(amount)s for you."),
+    Notification.Kind.IOU_PROPOSED: _("%(name)s proposed an IOU of %(amount)s."),
+    Notification.Kind.IOU_CONFIRMED: _("%(name)s confirmed the IOU of %(amount)s."),
+    Notification.Kind.IOU_REPAID: _("%(name)s repaid %(amount)s on an IOU."),
+    Notification.Kind.IOU_DUE: _("Your IOU with %(name)s for %(amount)s is due today."),
 }
 
 # Where a notification about a subject leads: kind -> URL name taking the subject id.
@@ -94,7 +69,7 @@ def notification_lines(*, viewer, notifications: list[Notification]) -> list[dic
             {
                 "id": n.pk,
                 "kind": n.kind,
-                "text": TEMPLATES[n.kind](name, amount),
+                "text": str(TEMPLATES[n.kind]) % {"name": name, "amount": amount},
                 "actor_id": n.actor_id,
                 "post_id": n.post_id,
                 "comment_id": n.comment_id,
