@@ -147,8 +147,16 @@ def test_two_processes_deliver_to_each_others_viewers(tmp_path):
         async def run():
             a = await joined(url[one], amy, event)
             b = await joined(url[two], ben, event)
+            extra = [await joined(url[one], h, event) for h in (amy, ben, host)]  # more tabs on one
             try:
                 await asyncio.sleep(0.3)  # the subscriptions reach Redis
+                # one subscription per process per room, however many viewers it holds
+                import redis
+                from django.conf import settings
+
+                channel = f"{env['LIFECIRCLE_REDIS_PREFIX']}:live:room:{event}"
+                [(_name, subscribers)] = redis.Redis.from_url(settings.REDIS_URL).pubsub_numsub(channel)
+                assert subscribers == 2
                 for i in range(3):
                     await a.send(
                         json.dumps({"type": "live.danmaku", "event": event, "text": f"from one {i}"})
@@ -162,11 +170,11 @@ def test_two_processes_deliver_to_each_others_viewers(tmp_path):
                 assert (await next_of(a, "error"))["code"] == "danmaku_rate_limited"
                 # viewers are counted across both processes
                 deadline = time.monotonic() + 6
-                while (await next_of(b, "live.frame", 6))["viewers"] != 2:
+                while (await next_of(b, "live.frame", 6))["viewers"] != 5:
                     assert time.monotonic() < deadline
             finally:
-                await a.close()
-                await b.close()
+                for ws in (a, b, *extra):
+                    await ws.close()
 
         asyncio.run(run())
 

@@ -23,10 +23,21 @@ def _visible(viewer: User) -> QuerySet[LiveEvent]:
     )
 
 
+def may_watch(*, viewer: User, event: LiveEvent) -> bool:
+    """The same rule as the list's, for one event, in at most two small queries (this runs for
+    every danmaku and gift, so it never loads the viewer's friend or block lists)."""
+    if event.host_id == viewer.pk:
+        return True
+    if social.is_blocked_between(viewer, event.host_id):
+        return False
+    return event.audience == LiveEvent.Audience.PUBLIC or social.are_friends(viewer, event.host_id)
+
+
 def event_for_viewer(*, viewer: User, event_id: int) -> LiveEvent | None:
     if not viewer.is_authenticated or not id_in_range(event_id):
         return None
-    return _visible(viewer).select_related("host").filter(pk=event_id).first()
+    event = LiveEvent.objects.select_related("host").filter(pk=event_id).first()
+    return event if event is not None and may_watch(viewer=viewer, event=event) else None
 
 
 def events_list(*, viewer: User, limit: int = 50) -> dict[str, list[LiveEvent]]:
