@@ -85,15 +85,22 @@ def test_password_free_payments_follow_the_same_rules(api_client, lily, bob):
     api_client.as_user(lily)
 
     def micropay(payee, key):
-        return api_client.post("/api/v1/wallet/micropayments", {"payee": payee, "amount_fen": 1},
-                               HTTP_IDEMPOTENCY_KEY=key)
+        return api_client.post(
+            "/api/v1/wallet/micropayments", {"payee": payee, "amount_fen": 1}, HTTP_IDEMPOTENCY_KEY=key
+        )
 
     assert_error(micropay("bob_wong", "m1"), 400, "recipient_not_friend")  # a stranger by username
     assert micropay("13900002222", "m2").status_code == 201  # by mobile number
     social.block_create(user=bob, target_id=lily.pk)
     assert_error(micropay("13900002222", "m3"), 400, "recipient_not_found")
-    raises_code("recipient_not_found", services.micropayment_create, payer=lily, payee=bob, amount_fen=1,
-                idempotency_key="m4")  # the service refuses too, whoever calls it
+    raises_code(
+        "recipient_not_found",
+        services.micropayment_create,
+        payer=lily,
+        payee=bob,
+        amount_fen=1,
+        idempotency_key="m4",
+    )  # the service refuses too, whoever calls it
     assert wallet_balance_of(bob) == 1
 
 
