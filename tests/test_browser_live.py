@@ -2,6 +2,7 @@
 HLS, played by hls.js), sends a danmaku and a gift that another viewer sees fly across the
 video; once the host ends the event, its danmaku replay in time with the recording."""
 
+import datetime as dt
 import os
 import shutil
 
@@ -43,7 +44,11 @@ def test_watch_send_gift_and_replay_in_time(env):
     fund(http, amy_h, 1000, pin=None)
     event = http.post(
         "/api/v1/live/events",
-        json={"title": "Rooftop concert", "scheduled_at": "2026-11-25T20:00:00+08:00", "stream_url": stream},
+        json={
+            "title": "Rooftop concert",
+            "scheduled_at": dt.datetime.now(dt.UTC).isoformat(),
+            "stream_url": stream,
+        },
         headers=host_h,
     ).json()["id"]
     http.post(f"/api/v1/live/events/{event}/start", headers=host_h)

@@ -6,6 +6,7 @@ are dropped, never the room)."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import socket
 import time
@@ -35,7 +36,7 @@ def signup(http, name: str) -> dict:
 def live_event(http, host) -> int:
     r = http.post(
         "/api/v1/live/events",
-        json={"title": "Launch", "scheduled_at": "2026-11-25T20:00:00+08:00"},
+        json={"title": "Launch", "scheduled_at": dt.datetime.now(dt.UTC).isoformat()},
         headers=host,
     )
     assert r.status_code == 201, r.text

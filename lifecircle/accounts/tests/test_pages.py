@@ -228,7 +228,12 @@ def test_unknown_section_is_404():
     assert c.get("/s/nothing/").status_code == 404
 
 
-@pytest.mark.parametrize(("lang", "text"), [("zh-hans", "密码太短，至少需要 8 个字符。"), ("zh-hant", "密碼太短，至少需要 8 個字元。")])
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [("zh-hans", "密码太短，至少需要 8 个字符。"), ("zh-hant", "密碼太短，至少需要 8 個字元。")],
+)
 def test_djangos_password_messages_are_translated(lang, text):
-    r = Client().post("/accounts/signup/", {"identifier": "lily_chen", "password": "short"}, HTTP_ACCEPT_LANGUAGE=lang)
+    r = Client().post(
+        "/accounts/signup/", {"identifier": "lily_chen", "password": "short"}, HTTP_ACCEPT_LANGUAGE=lang
+    )
     assert text in r.content.decode()

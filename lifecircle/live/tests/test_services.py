@@ -382,4 +382,3 @@ def test_gifts_respect_mutes_the_offered_amounts_and_their_key(room):
     )
     assert wallet_balance_of(host) == 10 and Danmaku.objects.filter(gift_fen__isnull=False).count() == 1
     raises_code("user_not_found", services.viewer_unmute, moderator=host, event_id=event.pk, user_id=10**20)
-
