@@ -13,12 +13,17 @@ Not a test. Loopback only, its own PostgreSQL database and Redis database:
 4. it counts, at every viewer, the danmaku in each ``live.frame`` (logical deliveries) and the
    frames; one viewer in ``--sample`` parses every frame and measures send → receive latency
    (the send time is in the danmaku's text: no coordinated omission, queueing included);
-5. the same run again through the baseline: servers with ``LIFECIRCLE_LIVE_FANOUT=group_send``
+5. gifts (issue 7, point 5): ``--gifters`` viewers, half on each server, each tap one
+   ``live.gift`` over their open socket at the same instant — first into the host's *hot*
+   account (credits spread over shard rows), then the same burst into the host's account as
+   one plain row; gifts/s, p50/p99 tap → ``live.gifted``, and the money checked: the host
+   received exactly the sum of the accepted gifts, and ``reconcile`` is clean;
+6. the same run again through the baseline: servers with ``LIFECIRCLE_LIVE_FANOUT=group_send``
    (every viewer in a Channels group, every danmaku a ``group_send``, one send per member),
    the same viewers, senders and rate.
 
 Printed: connections held, logical danmaku delivered/s, frames/s, p50/p99 latency, server
-memory per connection, CPU — for both, and the ratio ours ÷ baseline.
+memory per connection, CPU — for both, and the ratio ours ÷ baseline; the gift bursts.
 Goals (issue 7): 10,000 viewers in one room on 2 cores, ≥ 100,000 danmaku delivered/s,
 p99 ≤ 1 s, ratio ≥ 10.
 """
@@ -35,6 +40,7 @@ import random
 import resource
 import sys
 import time
+import uuid
 from pathlib import Path
 
 from tqdm import tqdm
@@ -55,9 +61,10 @@ def raw_token(user_id: int) -> str:
 
 
 # --- data -------------------------------------------------------------------------------------
-def seed(url: str, viewers: int, senders: int) -> tuple[int, list[int], list[int]]:
+def seed(url: str, viewers: int, senders: int, gifters: int) -> tuple[int, list[int], list[int]]:
     """A host, viewers and senders (``dmk…`` users with API tokens) and one live event by the
-    host; returns (event id, viewer ids, sender ids). Re-used when already there."""
+    host; the first ``gifters`` viewers get money for gifts; returns (event id, viewer ids,
+    sender ids). Re-used when already there."""
     os.environ["LIFECIRCLE_DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ["LIFECIRCLE_LOG_LEVEL"] = "WARNING"
@@ -91,8 +98,53 @@ def seed(url: str, viewers: int, senders: int) -> tuple[int, list[int], list[int
     LiveEvent.objects.filter(pk=event.pk).update(status=LiveEvent.Status.LIVE, started_at=now)
     Danmaku.objects.filter(event=event).delete()  # keep the database small across runs
     LiveMute.objects.filter(event=event).delete()
+    fund(viewer_ids[:gifters], 10_00)
     connection.close()
     return event.pk, viewer_ids, sender_ids
+
+
+def fund(user_ids: list[int], at_least_fen: int) -> None:
+    """Top up (one ledger entry from bank clearing) every wallet below ``at_least_fen``."""
+    from lifecircle.accounts.models import User
+    from lifecircle.wallet.services import Leg, entry_post, system_account, wallet_account_for
+
+    legs = []
+    for user in User.objects.filter(pk__in=user_ids):
+        account = wallet_account_for(user)
+        if account.balance_fen < at_least_fen:
+            legs.append(Leg(account, at_least_fen - account.balance_fen))
+    if legs:
+        clearing = system_account("bank_clearing")
+        entry_post(kind="topup", legs=[Leg(clearing, -sum(leg.amount_fen for leg in legs)), *legs])
+
+
+def host_account(event_id: int, hot: bool | None = None) -> int:
+    """The host's balance in fen (main row and shards), after making the account hot or plain
+    when ``hot`` is given. Runs in a worker thread of the load process."""
+    from django.db import connection
+
+    from lifecircle.live.models import LiveEvent
+    from lifecircle.wallet.services import account_balance, account_set_hot, wallet_account_for
+
+    try:
+        account = wallet_account_for(LiveEvent.objects.select_related("host").get(pk=event_id).host)
+        if hot is not None:
+            account = account_set_hot(account=account, hot=hot)
+        return account_balance(account)
+    finally:
+        connection.close()
+
+
+def reconcile_summary() -> str:
+    from django.db import connection
+
+    from lifecircle.wallet.services.reconcile import ledger_reconcile
+
+    try:
+        report = ledger_reconcile()
+        return f"{'clean' if report.ok else 'NOT CLEAN'} ({report.accounts_checked:,} accounts)"
+    finally:
+        connection.close()
 
 
 # --- a minimal WebSocket client: just enough for thousands of sockets in one process -------------
@@ -161,6 +213,13 @@ class Client(asyncio.Protocol):
     def send(self, obj: dict) -> None:
         if not self.closed:
             self.transport.write(client_frame(json.dumps(obj).encode()))
+
+    def request(self, obj: dict, reply: str) -> asyncio.Future:
+        """Send a frame; the future gets the ``reply`` frame or the ``error`` frame."""
+        fut = self.expect(reply)
+        self.waiters["error"] = fut
+        self.send(obj)
+        return fut
 
     def expect(self, kind: str) -> asyncio.Future:
         fut = asyncio.get_running_loop().create_future()
@@ -338,12 +397,18 @@ async def run_mode(label, event_id, viewer_tokens, sender_tokens, ports, servers
     cpu_after = cpu_now(servers)
     late_items = stats.items - items
     spent = {k: cpu_after[k] - cpu_before[k] for k in cpu_before}
+    errors = dict(stats.errors)
+    gifts = []
+    if args.gifters and label == "ours":
+        for hot in (True, False):
+            gifts.append(await gift_burst(viewers[: args.gifters], event_id, hot, args.gift_fen))
     for c in viewers + senders:
         if c.transport is not None:
             c.transport.close()
     lat = sorted(stats.latencies)
     expected_per_viewer = stats.sent
     return {
+        "gifts": gifts,
         "label": label,
         "connected": len(viewers),
         "held": held,
@@ -358,8 +423,54 @@ async def run_mode(label, event_id, viewer_tokens, sender_tokens, ports, servers
         "p50": percentile(lat, 0.50),
         "p99": percentile(lat, 0.99),
         "samples": len(lat),
-        "errors": dict(stats.errors),
+        "errors": errors,
         "cpu": {k: v / elapsed for k, v in spent.items()},  # CPUs busy on average
+    }
+
+
+async def gift_burst(clients: list[Client], event_id: int, hot: bool, amount_fen: int) -> dict:
+    """Every client taps one gift at the same instant; then the host's balance is checked
+    against the accepted gifts."""
+    before = await asyncio.to_thread(host_account, event_id, hot)
+    run = uuid.uuid4().hex[:10]
+    latencies: list[float] = []
+    outcomes: dict[str, int] = {}
+
+    async def one(i: int, c: Client) -> None:
+        frame = {"type": "live.gift", "event": event_id, "amount_fen": amount_fen, "key": f"bench-{run}-{i}"}
+        sent = time.monotonic()
+        try:
+            reply = await asyncio.wait_for(c.request(frame, "live.gifted"), 120)
+            outcome = "ok" if reply["type"] == "live.gifted" else reply.get("code", "error")
+        except (TimeoutError, ConnectionError):
+            outcome = "no reply"
+        if outcome == "ok":
+            latencies.append((time.monotonic() - sent) * 1000)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+
+    label = "hot account" if hot else "one plain row"
+    start = time.monotonic()
+    with tqdm(total=len(clients), desc=f"gifts: {label}", unit="gift", leave=False) as bar:
+
+        async def counted(i: int, c: Client) -> None:
+            await one(i, c)
+            bar.update(1)
+
+        await asyncio.gather(*(counted(i, c) for i, c in enumerate(clients)))
+    elapsed = time.monotonic() - start
+    after = await asyncio.to_thread(host_account, event_id)
+    ok = outcomes.pop("ok", 0)
+    lat = sorted(latencies)
+    return {
+        "label": label,
+        "taps": len(clients),
+        "ok": ok,
+        "refused": outcomes,
+        "per_s": ok / elapsed,
+        "p50": percentile(lat, 0.50),
+        "p99": percentile(lat, 0.99),
+        "received_fen": after - before,
+        "expected_fen": ok * amount_fen,
     }
 
 
@@ -398,6 +509,8 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=50, help="one viewer in N measures latency")
     parser.add_argument("--pool", type=int, default=8, help="LIFECIRCLE_DB_POOL_MAX for both servers")
     parser.add_argument("--skip-baseline", action="store_true")
+    parser.add_argument("--gifters", type=int, default=1000, help="viewers who tap a gift at once (0: none)")
+    parser.add_argument("--gift-fen", type=int, default=10, help="the gift's amount in fen")
     args = parser.parse_args()
     check_loopback(args.db)
     raise_fd_limit(args.viewers + args.senders + 1000)
@@ -414,7 +527,7 @@ def main() -> int:
     )
     ensure_database(args.db)
     migrate(args.db)
-    event_id, viewer_ids, sender_ids = seed(args.db, args.viewers, args.senders)
+    event_id, viewer_ids, sender_ids = seed(args.db, args.viewers, args.senders, args.gifters)
     viewer_tokens = [raw_token(i) for i in viewer_ids]
     sender_tokens = [raw_token(i) for i in sender_ids]
 
@@ -477,6 +590,28 @@ def main() -> int:
         print(
             f"ratio ours ÷ baseline (delivered/s): {ratio:,.1f} (goal ≥ {GOAL_RATIO:g}); "
             f"baseline p99 {base['p99']:.0f} ms"
+        )
+    if ours["gifts"]:
+        print()
+        print(
+            f"gifts: {args.gifters:,} viewers (half on each server) tap a {args.gift_fen}-fen gift "
+            "at the same instant over their sockets, into the host's account"
+        )
+        print(
+            f"{'host account':14} {'taps':>5} {'ok':>5} {'gifts/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
+            f"{'received fen':>12} {'expected':>9}  refused"
+        )
+        for g in ours["gifts"]:
+            print(
+                f"{g['label']:14} {g['taps']:>5} {g['ok']:>5} {g['per_s']:>8.1f} "
+                f"{g['p50']:>8.1f} {g['p99']:>8.1f} {g['received_fen']:>12,} {g['expected_fen']:>9,}  "
+                f"{g['refused'] or '-'}"
+            )
+        hot, plain = ours["gifts"]
+        lost = sum(g["expected_fen"] - g["received_fen"] for g in ours["gifts"])
+        print(
+            f"hot ÷ plain row (gifts/s): {hot['per_s'] / max(1e-9, plain['per_s']):.2f}; "
+            f"fen lost or made: {lost}; reconcile: {reconcile_summary()}"
         )
     print(f"total time {time.monotonic() - t_start:.0f}s")
     return 0
