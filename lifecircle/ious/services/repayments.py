@@ -83,11 +83,20 @@ def _apply(iou: Iou, owed: Owed, amount_fen: int, entry: JournalEntry, *, auto: 
     return repayment
 
 
-def _legs(iou: Iou, amount_fen: int) -> list[Leg]:
-    return [
-        Leg(wallet_account_for(iou.borrower), -amount_fen),
-        Leg(wallet_account_for(iou.lender), amount_fen),
-    ]
+def _repayment_post(iou: Iou, amount_fen: int, *, step: str, by: User | None, before, after) -> JournalEntry:
+    """The ledger entry of a repayment (``step``: ``repay`` or ``auto_debit``): borrower → lender."""
+    return entry_post(
+        kind=EntryKind.IOU,
+        legs=[
+            Leg(wallet_account_for(iou.borrower), -amount_fen),
+            Leg(wallet_account_for(iou.lender), amount_fen),
+        ],
+        initiated_by=by,
+        note=iou.purpose,
+        details={"step": step, "iou_id": iou.pk, "from_user": iou.borrower_id, "to_user": iou.lender_id},
+        before=before,
+        after=after,
+    )
 
 
 def iou_repay(
@@ -114,20 +123,7 @@ def iou_repay(
             claim.complete(entry)
             _apply(state["iou"], state["owed"], amount_fen, entry, auto=False)
 
-        return entry_post(
-            kind=EntryKind.IOU,
-            legs=_legs(iou, amount_fen),
-            initiated_by=user,
-            note=iou.purpose,
-            details={
-                "step": "repay",
-                "iou_id": iou.pk,
-                "from_user": iou.borrower_id,
-                "to_user": iou.lender_id,
-            },
-            before=before,
-            after=after,
-        )
+        return _repayment_post(iou, amount_fen, step="repay", by=user, before=before, after=after)
 
     entry = idempotent(
         user=user,
@@ -180,20 +176,7 @@ def _auto_debit_once(iou_id: int, day: dt.date) -> IouRepayment | None:
         state["repayment"] = _apply(state["iou"], state["owed"], amount, entry, auto=True)
 
     try:
-        entry_post(
-            kind=EntryKind.IOU,
-            legs=_legs(iou, amount),
-            initiated_by=None,
-            note=iou.purpose,
-            details={
-                "step": "auto_debit",
-                "iou_id": iou.pk,
-                "from_user": iou.borrower_id,
-                "to_user": iou.lender_id,
-            },
-            before=before,
-            after=after,
-        )
+        _repayment_post(iou, amount, step="auto_debit", by=None, before=before, after=after)
     except _Skip as exc:
         raise _Retry from exc  # repaid, debited by another run, or what is owed changed
     except ApplicationError as exc:
