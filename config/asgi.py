@@ -13,12 +13,16 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from lifecircle.core.sweeps import SweepsInServer  # noqa: E402
 from lifecircle.realtime.auth import WebSocketAuthMiddlewareStack  # noqa: E402
 from lifecircle.realtime.routing import websocket_urlpatterns  # noqa: E402
 
-application = ProtocolTypeRouter(
-    {
-        "http": django_asgi_app,
-        "websocket": WebSocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
-    }
+# The sweeps (lifecircle/core/sweeps.py) run in each server process unless turned off.
+application = SweepsInServer(
+    ProtocolTypeRouter(
+        {
+            "http": django_asgi_app,
+            "websocket": WebSocketAuthMiddlewareStack(URLRouter(websocket_urlpatterns)),
+        }
+    )
 )

@@ -239,6 +239,11 @@ LIFECIRCLE = {
     # IOUs: the annual rate is capped at 4 x the one-year LPR (in basis points: 300 = 3.00 %).
     "IOU_LPR_1Y_BP": int(env("IOU_LPR_1Y_BP", "300")),
     "IOU_RATE_CAP_MULTIPLE": int(env("IOU_RATE_CAP_MULTIPLE", "4")),
+    # Background sweeps (lifecircle/core/sweeps.py) in each server process; 0 when a worker
+    # runs ``manage.py sweep --loop`` instead.
+    "SWEEP_IN_SERVER": env_bool("SWEEP_IN_SERVER", True),
+    # Run every sweep this often instead of at its own interval (5 s to 5 min); unset: their own.
+    "SWEEP_EVERY_SECONDS": float(env("SWEEP_EVERY_SECONDS", "0") or 0),
 }
 
 # PINs are 6 digits, so their strength is the lockout, not the hash; argon2 with a smaller

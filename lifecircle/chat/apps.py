@@ -9,3 +9,7 @@ class ChatConfig(AppConfig):
 
     def ready(self):
         from lifecircle.chat import consumers  # noqa: F401 - registers the chat frame handlers
+        from lifecircle.chat.services import burn_due_sweep
+        from lifecircle.core import sweeps
+
+        sweeps.register("chat-burn", burn_due_sweep, every=5)

@@ -18,3 +18,8 @@ class CollectConfig(AppConfig):
         cards.register(
             Message.Kind.PAY_REQUEST, template="collect/_pay_request_card.html", load=load_pay_requests
         )
+
+        from lifecircle.collect.services import collection_reminders_send
+        from lifecircle.core import sweeps
+
+        sweeps.register("collect-remind", collection_reminders_send, every=300)

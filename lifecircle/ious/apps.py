@@ -13,3 +13,8 @@ class IousConfig(AppConfig):
         from lifecircle.ious.selectors import iou_cards_load
 
         register(Message.Kind.IOU, template="ious/_card.html", load=iou_cards_load)
+
+        from lifecircle.core import sweeps
+        from lifecircle.ious.services import ious_due_run
+
+        sweeps.register("ious-due", ious_due_run, every=300)

@@ -1,6 +1,6 @@
 """Every read about IOUs. An IOU exists only for its two parties: anyone else gets a 404 that
 does not confirm it exists. Statuses that depend on time (overdue, an expired proposal) are read
-from the clock here, so they are right whether or not ``ious-due`` has run."""
+from the clock here, so they are right whether or not the ``ious-due`` sweep has run."""
 
 from __future__ import annotations
 

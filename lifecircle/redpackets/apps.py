@@ -13,3 +13,8 @@ class RedPacketsConfig(AppConfig):
         from lifecircle.redpackets.selectors import cards_load
 
         register(Message.Kind.RED_PACKET, template="redpackets/_card.html", load=cards_load)
+
+        from lifecircle.core import sweeps
+        from lifecircle.redpackets.services import red_packets_sweep
+
+        sweeps.register("redpackets-refund", red_packets_sweep, every=30)

@@ -14,8 +14,8 @@ Money
   pool rows (a single pool row would serialise every grab on the platform); the credit to the
   grabber is an ordinary wallet credit.
 * **Expiry**: reads and grabs check the clock (``RedPacket.is_expired``), so an expired packet
-  cannot be grabbed even if no sweeper ran. ``red_packets_sweep`` (``manage.py
-  redpackets-sweep``) refunds what is left to the sender: under the packet lock, at most one
+  cannot be grabbed even if no sweeper ran. ``red_packets_sweep`` (the
+  ``redpackets-refund`` sweep) refunds what is left to the sender: under the packet lock, at most one
   refund entry per packet, ever (``refund_entry`` is unique and checked under the lock).
 """
 
@@ -367,7 +367,7 @@ def red_packet_refund(*, packet_id: int, now=None) -> bool:
 
 def red_packets_sweep(*, now=None, batch: int = 500) -> int:
     """Refund every expired packet with shares left (idempotent: a second run refunds
-    nothing). Run by ``manage.py redpackets-sweep``; reads never depend on it."""
+    nothing). The ``redpackets-refund`` sweep; reads never depend on it."""
     now = now or timezone.now()
     refunded = 0
     last_id = 0

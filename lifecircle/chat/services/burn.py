@@ -112,7 +112,7 @@ def message_burn(*, message_id: int) -> bool:
 
 def burn_due_sweep(*, message_ids=None, now=None) -> int:
     """Burn every message whose time is up: 24 h unopened, or every recipient's countdown
-    over. Run by ``manage.py chat-sweep`` (and by reads that find one due)."""
+    over. The ``chat-burn`` sweep (``lifecircle/core/sweeps.py``), and reads that find one due."""
     now = now or timezone.now()
     candidates = Message.objects.filter(burn_seconds__isnull=False, burned_at__isnull=True)
     if message_ids is not None:

@@ -1,5 +1,5 @@
 """Reminding unpaid members, once, ``COLLECTION_REMIND_AFTER_SECONDS`` (24 h) after a
-collection was made. Run by ``manage.py collect-remind`` (once, from cron, or ``--loop``).
+collection was made: the ``collect-remind`` sweep (``lifecircle/core/sweeps.py``).
 
 Idempotent: each share is marked ``reminded_at`` by a conditional update in the transaction
 that creates its notification, so two runs — even at the same time — remind once."""

@@ -39,11 +39,11 @@ def test_unpaid_members_are_reminded_once_after_24_hours(dinner):
     d = dinner
     c = started(d, 25, [d.amy, d.ben, d.cat])
     services.collection_pay(payer=d.ben, collection_id=c.pk, idempotency_key="b")
-    call_command("collect-remind", verbosity=0)
+    call_command("sweep", "--only", "collect-remind", verbosity=0)
     # Only Cat: Ben paid, and the organiser's own share is settled.
     assert reminders() == [("cat_c", 30, c.pk, "amy_c")]
     assert Share.objects.get(collection=c, member=d.cat).reminded_at is not None
-    call_command("collect-remind", verbosity=0)  # running it again reminds nobody twice
+    call_command("sweep", "--only", "collect-remind", verbosity=0)  # running it again reminds nobody twice
     assert services.collection_reminders_send() == 0
     assert len(reminders()) == 1
 
@@ -67,8 +67,8 @@ def test_closed_collections_remind_nobody(dinner):
 def test_the_command_reports_how_many(dinner, capsys):
     d = dinner
     started(d, 30, [d.ben, d.cat])
-    call_command("collect-remind")
-    assert "reminded 2" in capsys.readouterr().out
+    call_command("sweep", "--only", "collect-remind")
+    assert "collect-remind: 2" in capsys.readouterr().out
 
 
 def test_nobody_is_reminded_across_a_block(dinner):

@@ -53,6 +53,7 @@ def asgi_server(database_url: str, *, extra_env: dict[str, str] | None = None) -
         "LIFECIRCLE_DATABASE_URL": database_url,
         "LIFECIRCLE_MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "PYTHONUNBUFFERED": "1",
+        "LIFECIRCLE_SWEEP_IN_SERVER": "0",  # a test that wants the sweeps turns them on
         **(extra_env or {}),
     }
     if settings.REDIS_URL:

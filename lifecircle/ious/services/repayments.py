@@ -230,7 +230,7 @@ def iou_remind_due(*, iou_id: int, day: dt.date | None = None) -> bool:
 
 
 def ious_due_run(*, now: dt.datetime | None = None) -> dict[str, int]:
-    """One pass of ``manage.py ious-due``: return expired proposals' escrow, remind IOUs due
+    """One pass of the ``ious-due`` sweep: return expired proposals' escrow, remind IOUs due
     today, then run the agreed due-date debits. Idempotent: a second pass the same day does
     nothing more."""
     from lifecircle.ious.services.proposals import ious_expired_close

@@ -1,5 +1,5 @@
-"""``manage.py ious-due``: the due-date reminder and the agreed debit happen once a day, however
-often it runs; a short balance is debited as far as it goes and the IOU stays owed."""
+"""The ``ious-due`` sweep (``manage.py sweep --only ious-due``): the due-date reminder and the
+agreed debit happen once a day, however often it runs; a short balance is debited as far as it goes and the IOU stays owed."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ D = dt.date
 
 def run_due() -> str:
     out = io.StringIO()
-    call_command("ious-due", stdout=out)
+    call_command("sweep", "--only", "ious-due", stdout=out)
     return out.getvalue()
 
 
@@ -41,7 +41,7 @@ def test_reminds_once_and_debits_once_on_the_due_date(lender, borrower, clock):
     assert "reminded 0, debited 0" in run_due()  # not due yet
 
     clock.set(D(2025, 1, 31), hour=8)
-    assert "reminded 1, debited 1 (1003000 fen)" in run_due()
+    assert "reminded 1, debited 1, debited_fen 1003000" in run_due()
     clock.set(D(2025, 1, 31), hour=20)
     assert "reminded 0, debited 0" in run_due()  # the second run the same day does nothing
 
@@ -78,7 +78,7 @@ def test_short_balance_debits_what_it_can_and_the_iou_stays_owed_then_overdue(le
     transfer_create(sender=borrower, recipient=lender, amount_fen=70_000, pin=PIN, idempotency_key="spend")
     assert balance(borrower) == 30_000
     clock.set(D(2025, 2, 1))
-    assert "debited 1 (30000 fen)" in run_due()
+    assert "debited 1, debited_fen 30000" in run_due()
     assert "debited 0" in run_due()
     iou.refresh_from_db()
     assert balance(borrower) == 0
@@ -137,5 +137,5 @@ def test_loop_option_repeats(monkeypatch, db):
 
     monkeypatch.setattr("time.sleep", fake_sleep)
     with pytest.raises(KeyboardInterrupt):
-        call_command("ious-due", "--loop", "0.5", stdout=io.StringIO())
-    assert calls == [0.5, 0.5]
+        call_command("sweep", "--only", "ious-due", "--loop", stdout=io.StringIO())
+    assert calls == [1.0, 1.0]

@@ -233,12 +233,12 @@ def test_the_sweeper_refunds_the_rest_once_however_often_it_runs(chats):
     packet = send(chats, total_fen=10_00, share_count=3)
     got = services.red_packet_grab(user=chats.ben, packet_id=packet.pk).amount_fen
     other = send(chats, key="k2", total_fen=1_00, share_count=1)  # not expired: untouched
-    call_command("redpackets-sweep", verbosity=0)
+    call_command("sweep", "--only", "redpackets-refund", verbosity=0)
     assert RedPacket.objects.get(pk=packet.pk).refund_entry_id is None  # not due yet
     expire(packet)
     balance = wallet_balance_of(chats.amy)
-    call_command("redpackets-sweep", verbosity=0)
-    call_command("redpackets-sweep", verbosity=0)
+    call_command("sweep", "--only", "redpackets-refund", verbosity=0)
+    call_command("sweep", "--only", "redpackets-refund", verbosity=0)
     assert services.red_packets_sweep() == 0
     assert services.red_packet_refund(packet_id=packet.pk) is False
     packet.refresh_from_db()
