@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from lifecircle.core.testing.factories import PIN
 from tests.browsing import browser_env, fund
 from tests.test_browser import SHOTS
 from tests.test_browser_circle import api_user, browser_login
@@ -38,7 +39,7 @@ def env(tmp_path, monkeypatch, settings):
 
 def test_watch_send_gift_and_replay_in_time(env):
     browser, base, http, stream = env
-    host_h, amy_h, _ben_h = (
+    host_h, amy_h, ben_h = (
         api_user(http, u, n) for u, n in (("host_lv", "Host"), ("amy_lv", "Amy"), ("ben_lv", "Ben"))
     )
     fund(http, amy_h, 1000, pin=None)
@@ -64,7 +65,7 @@ def test_watch_send_gift_and_replay_in_time(env):
 
     amy.get_by_placeholder("Say something…").fill("你好，现场！")
     amy.get_by_label("Colour").fill("#ffd23f")
-    amy.get_by_role("button", name="Send").click()
+    amy.get_by_role("button", name="Send", exact=True).click()
     flying = ben.locator(".dm", has_text="你好，现场！")
     flying.wait_for()
     x1 = flying.bounding_box()["x"]
@@ -80,10 +81,25 @@ def test_watch_send_gift_and_replay_in_time(env):
     ben.screenshot(path=str(SHOTS / "live-gift.png"))
     assert http.get("/api/v1/wallet", headers=host_h).json()["balance_fen"] == 10
 
+    # Past the password-free limit (Ben turned it off) the tap asks for the PIN, in place, and
+    # the same gift goes through with it.
+    fund(http, ben_h, 1000)
+    off = {"enabled": False, "daily_limit_fen": 5000}
+    assert http.put("/api/v1/wallet/micropayment-settings", json=off, headers=ben_h).status_code == 200
+    pin_box = ben.get_by_test_id("gift-pin")
+    assert pin_box.is_hidden()  # no PIN asked within the limits
+    ben.get_by_role("button", name="CN¥0.50").click()
+    ben.get_by_text("Enter your payment PIN to continue").wait_for()
+    pin_box.get_by_label("Payment PIN").fill(PIN)
+    pin_box.get_by_role("button", name="Send gift").click()
+    amy.locator(".dm-gift", has_text="0.50").wait_for()
+    pin_box.wait_for(state="hidden")
+    assert http.get("/api/v1/wallet", headers=host_h).json()["balance_fen"] == 60
+
     # Sending too fast gets a clear message, not silence.
     for i in range(5):
         amy.get_by_placeholder("Say something…").fill(f"{i} quick")
-        amy.get_by_role("button", name="Send").click()
+        amy.get_by_role("button", name="Send", exact=True).click()
     amy.get_by_text("Slow down").wait_for()
 
     http.post(f"/api/v1/live/events/{event}/end", headers=host_h)

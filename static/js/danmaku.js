@@ -21,7 +21,9 @@
   var lanes = { scroll: [], top: [], bottom: [] }; // per lane: time it is free again
   var shownIds = {};
 
-  function yuan(fen) { return "¥" + (fen / 100).toFixed(2); }
+  // The same currency format as the server's (Babel): ¥ in 简体中文, CN¥ in English and 繁體中文.
+  var money = new Intl.NumberFormat(document.documentElement.lang || "en", { style: "currency", currency: "CNY" });
+  function yuan(fen) { return money.format(fen / 100); }
   function uuid() {
     return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()).replace(/-/g, "");
   }
@@ -172,10 +174,15 @@
     } else if (f.type === "live.joined" && f.event === eventId) {
       countEl.textContent = f.viewers;
     } else if (f.type === "error" && f.ref && pending[f.ref]) {
+      var was = pending[f.ref];
       delete pending[f.ref];
       showError(f.message); // the typed text stays in the box
+      // Past the password-free limits (or a wrong PIN): ask for the PIN and pay the same gift
+      // under the same key.
+      if (was.gift && pinForm && /^pin_(required|incorrect)$/.test(f.code)) askPin(was);
     } else if ((f.type === "live.sent" || f.type === "live.gifted") && f.ref) {
       if (f.type === "live.sent" && form && form.text.value === pending[f.ref]) form.text.value = "";
+      if (f.type === "live.gifted" && pinForm) closePin();
       delete pending[f.ref];
       showError("");
     }
@@ -194,13 +201,33 @@
       if (!window.lcSend || !window.lcSend(frame)) { showError(room.dataset.tOffline); }
     });
   }
+  function sendGift(gift, pin) {
+    var ref = uuid();
+    pending[ref] = gift;
+    var frame = { type: "live.gift", event: eventId, amount_fen: gift.gift, key: gift.key, ref: ref };
+    if (pin) frame.pin = pin;
+    if (!window.lcSend || !window.lcSend(frame)) showError(room.dataset.tOffline);
+  }
+  var pinForm = document.querySelector("[data-testid=gift-pin]");
+  var pinGift = null;
+  function askPin(gift) {
+    pinGift = gift;
+    pinForm.hidden = false;
+    pinForm.pin.value = "";
+    pinForm.pin.focus();
+  }
+  function closePin() { pinGift = null; pinForm.hidden = true; pinForm.pin.value = ""; }
+  if (pinForm) {
+    pinForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      if (pinGift) sendGift(pinGift, pinForm.pin.value);
+    });
+    pinForm.querySelector("[data-cancel]").addEventListener("click", function () { closePin(); showError(""); });
+  }
   document.querySelectorAll("[data-gift]").forEach(function (button) {
     button.addEventListener("click", function () {
-      var ref = uuid(); // one key per tap: a resent frame pays once
-      pending[ref] = true;
-      if (!window.lcSend || !window.lcSend({ type: "live.gift", event: eventId, amount_fen: Number(button.dataset.gift), key: ref, ref: ref })) {
-        showError(room.dataset.tOffline);
-      }
+      // One idempotency key per tap (kept if the PIN is asked): a resent frame pays once.
+      sendGift({ gift: Number(button.dataset.gift), key: uuid() });
     });
   });
   toggle.addEventListener("change", function () { layer.hidden = !toggle.checked; });
