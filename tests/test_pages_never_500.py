@@ -44,3 +44,23 @@ def test_no_500(client_and_group, method, path, data):
     path = path.replace("{group}", str(group.pk))
     r = getattr(c, method)(path, data) if data is not None else getattr(c, method)(path)
     assert r.status_code < 500, (path, r.status_code)
+
+
+@pytest.mark.parametrize("digit", ["²", "٣", "１"])
+def test_digits_that_are_not_ascii_are_refused_not_crashed(client_and_group, digit):
+    """``str.isdigit()`` is true for ², Arabic-Indic and full-width digits, which ``int()`` either
+    rejects (a 500) or reads as a number nobody typed: forms take ASCII digits only."""
+    from lifecircle.chat.services import conversation_group_open
+
+    c, group = client_and_group
+    conv = conversation_group_open(user=group.owner, group_id=group.pk)
+    from lifecircle.redpackets.models import RedPacket
+    from lifecircle.wallet.models import BankCard
+
+    r = c.post("/redpackets/new/", {"conversation": conv.pk, "kind": "lucky", "shares": digit, "amount": "1"})
+    assert r.status_code == 400 and not RedPacket.objects.exists()
+    r = c.post("/wallet/cards/", {"number": f"622202020011223344{digit}", "holder_name": "X"})
+    assert r.status_code < 500 and b"not a valid bank card number" in r.content
+    assert not BankCard.objects.exists()
+    r = c.post(f"/chat/c/{conv.pk}/send/", {"text": "hi", "burn": "on", "burn_seconds": digit})
+    assert r.status_code == 302

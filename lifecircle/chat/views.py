@@ -142,7 +142,9 @@ def send(request, conversation_id: int):
             conversation_id=conversation_id,
             text=request.POST.get("text", ""),
             image=upload.read(settings.LIFECIRCLE["CHAT_IMAGE_MAX_BYTES"] + 1) if upload else None,
-            burn_seconds=int(burn) if burn and burn.isdigit() else (10 if burn is not None else None),
+            burn_seconds=int(burn)
+            if burn and burn.isascii() and burn.isdigit()
+            else (10 if burn is not None else None),
             client_id=request.POST.get("client_id", ""),
         )
     except ApplicationError as exc:

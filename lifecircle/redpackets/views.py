@@ -24,7 +24,7 @@ from lifecircle.wallet.selectors import wallet_balance
 
 def _shares(value) -> int:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 5 else 0
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 5 else 0
 
 
 def _chat_title(viewer, conv) -> str:

@@ -324,7 +324,8 @@ def test_dates_far_away_invisible_titles_and_control_characters_are_refused():
     host = make_user("host_c")
     for when in (timezone.now() + dt.timedelta(days=400), dt.datetime(9999, 12, 31, tzinfo=dt.UTC)):
         raises_code("scheduled_at_invalid", services.event_create, host=host, title="Far", scheduled_at=when)
-    raises_code("title_invalid", _event, host=host, title="\u200b\u200b")
+    for blank in ("\u200b\u200b", "\u200d\u200d", "\u3164", "\u2800 \u2800"):  # draw nothing
+        raises_code("title_invalid", _event, host=host, title=blank)
     raises_code("stream_url_invalid", _event, host=host, stream_url="https://x.example/" + "a" * 500)
     assert LiveEvent.objects.count() == 0
     event = _event(host, title="Ti\x00tle", description="line one\n\x1bline two")
@@ -333,7 +334,10 @@ def test_dates_far_away_invisible_titles_and_control_characters_are_refused():
 
 def test_control_characters_never_reach_a_danmaku(room):
     _host, viewer, event = room
-    raises_code("danmaku_empty", services.danmaku_send, user=viewer, event_id=event.pk, text="\x00\u200b")
+    for blank in ("\x00\u200b", "\u200d\u200d", "\u3164", "\u2800"):
+        raises_code("danmaku_empty", services.danmaku_send, user=viewer, event_id=event.pk, text=blank)
+    # an emoji sequence keeps its joiner
+    assert services.danmaku_send(user=viewer, event_id=event.pk, text="👨\u200d👩").text == "👨\u200d👩"
     assert services.danmaku_send(user=viewer, event_id=event.pk, text="hi\x00 there").text == "hi there"
     raises_code(
         "client_id_invalid",

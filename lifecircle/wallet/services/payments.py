@@ -36,7 +36,7 @@ def luhn_valid(number: str) -> bool:
 
 def card_number_clean(number: str) -> str:
     digits = "".join((number or "").split()).replace("-", "")
-    if not digits.isdigit() or not 12 <= len(digits) <= 19 or not luhn_valid(digits):
+    if not (digits.isascii() and digits.isdigit()) or not 12 <= len(digits) <= 19 or not luhn_valid(digits):
         raise validation_error("number", "card_number_invalid", _("This is not a valid bank card number."))
     return digits
 
