@@ -15,6 +15,7 @@ from lifecircle.chat.models import Conversation, ConversationMember
 from lifecircle.core.converters import id_in_range
 from lifecircle.redpackets.models import RedPacket, RedPacketGrab
 from lifecircle.social.models import GroupMembership
+from lifecircle.social.selectors import is_blocked_between
 
 DEFAULT_GREETING = _("Best wishes")
 
@@ -100,8 +101,10 @@ def _may_grab(viewer: User, packet: RedPacket) -> bool:
         return False
     if conv.kind == Conversation.Kind.DIRECT and viewer.pk == packet.sender_id:
         return False
-    return is_member(user_id=viewer.pk, conversation=conv) and joined_before(
-        user_id=viewer.pk, conversation=conv, moment=packet.created_at
+    return (
+        is_member(user_id=viewer.pk, conversation=conv)
+        and joined_before(user_id=viewer.pk, conversation=conv, moment=packet.created_at)
+        and not is_blocked_between(viewer, packet.sender_id)
     )
 
 
@@ -133,8 +136,11 @@ def packet_view(*, viewer: User, packet: RedPacket, now=None) -> PacketView:
     )
 
 
-def card_state(*, viewer: User, packet: RedPacket, my_amount_fen: int | None, now=None) -> dict:
-    """What a chat card shows one viewer (no list of grabs: a page of cards stays cheap)."""
+def card_state(
+    *, viewer: User, packet: RedPacket, my_amount_fen: int | None, now=None, joined_at=None
+) -> dict:
+    """What a chat card shows one viewer (no list of grabs: a page of cards stays cheap).
+    ``joined_at``: when the viewer joined the group, for packets sent before that."""
     status = status_of(packet, now)
     if my_amount_fen is not None:
         state = "grabbed"
@@ -142,6 +148,8 @@ def card_state(*, viewer: User, packet: RedPacket, my_amount_fen: int | None, no
         state = status
     elif packet.conversation and packet.conversation.kind == "direct" and packet.sender_id == viewer.pk:
         state = "sent"  # waiting for the other person
+    elif joined_at is not None and packet.created_at < joined_at:
+        state = "before_joining"  # not theirs to open, as in WeChat
     else:
         state = "open"
     return {
@@ -160,15 +168,29 @@ def cards_load(viewer: User, ids: list[int]) -> dict[int, dict]:
     """The chat card loader (``lifecircle.chat.cards``): a few queries for any number of cards;
     packets the viewer may not see are left out."""
     packets = list(RedPacket.objects.select_related("conversation").filter(pk__in=ids))
-    member_of = {}
+    member_of, joined_at = {}, {}
     for conv in {p.conversation for p in packets if p.conversation is not None}:
-        member_of[conv.pk] = is_member(user_id=viewer.pk, conversation=conv)
+        if conv.kind == Conversation.Kind.GROUP:
+            joined = (
+                GroupMembership.objects.filter(group_id=conv.group_id, user_id=viewer.pk)
+                .values_list("joined_at", flat=True)
+                .first()
+            )
+            member_of[conv.pk], joined_at[conv.pk] = joined is not None, joined
+        else:
+            member_of[conv.pk] = is_member(user_id=viewer.pk, conversation=conv)
     mine = dict(
         RedPacketGrab.objects.filter(packet_id__in=ids, user=viewer).values_list("packet_id", "amount_fen")
     )
     now = timezone.now()
     return {
-        p.pk: card_state(viewer=viewer, packet=p, my_amount_fen=mine.get(p.pk), now=now)
+        p.pk: card_state(
+            viewer=viewer,
+            packet=p,
+            my_amount_fen=mine.get(p.pk),
+            now=now,
+            joined_at=joined_at.get(p.conversation_id),
+        )
         for p in packets
         if p.sender_id == viewer.pk or member_of.get(p.conversation_id) or p.pk in mine
     }

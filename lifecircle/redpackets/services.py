@@ -285,6 +285,11 @@ def red_packet_grab(*, user: User, packet_id: int) -> RedPacketGrab:
         raise PermissionDenied(
             "red_packet_before_joining", _("This red packet was sent before you joined the group.")
         )
+    if social.is_blocked_between(user, packet.sender_id):  # money never moves across a block
+        raise PermissionDenied(
+            "red_packet_blocked",
+            _("You cannot open a red packet from someone who blocked you or whom you blocked."),
+        )
     # Cheap refusals before queueing for the packet's lock (re-checked under it). A second
     # grab by the same person is refused by the unique constraint inside the transaction.
     if packet.remaining_count == 0 or packet.is_expired():

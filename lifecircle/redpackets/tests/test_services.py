@@ -317,4 +317,19 @@ def test_someone_who_joins_the_group_later_cannot_open_earlier_packets(chats):
     social.group_invite(inviter=chats.amy, group_id=chats.group_conv.group_id, user_ids=[late.pk])
     raises_code("red_packet_before_joining", services.red_packet_grab, user=late, packet_id=packet.pk)
     newer = send(chats, key="after-joining")
+    # the cards say so before anyone taps: no "Open" on the earlier one
+    cards = selectors.cards_load(late, [packet.pk, newer.pk])
+    assert (cards[packet.pk]["state"], cards[newer.pk]["state"]) == ("before_joining", "open")
     assert services.red_packet_grab(user=late, packet_id=newer.pk).amount_fen > 0
+
+
+def test_no_grab_across_a_block(chats):
+    from lifecircle.social import services as social
+
+    packet = send(chats, conv=chats.direct_conv, share_count=1)
+    social.block_create(user=chats.amy, target_id=chats.ben.pk)
+    before = snapshot(chats)
+    raises_code("red_packet_blocked", services.red_packet_grab, user=chats.ben, packet_id=packet.pk)
+    assert snapshot(chats) == before
+    view = selectors.packet_view(viewer=chats.ben, packet=packet)
+    assert view.can_grab is False
