@@ -1,9 +1,20 @@
-"""The sensitive-word filter for danmaku: Aho–Corasick over a configurable word list.
+"""The sensitive-word filter for danmaku and live events: Aho–Corasick over a configurable
+word list.
 
 One automaton matches every word in a single pass over the text, however long the list, so
 checking a danmaku costs O(length of the text + matches). Text and words are compared after
-NFKC normalisation and case folding, keeping only letters, marks and numbers, so full-width
-letters, capitals, spaces, punctuation or symbols inside a word do not slip past.
+
+- NFKC normalisation and case folding (full-width letters, capitals);
+- folding Traditional Chinese characters to Simplified (OpenCC's character table), so one list
+  catches 賭博 and 赌博 alike;
+- dropping everything that is not a letter, mark or number — spaces, punctuation, symbols,
+  invisible characters — so ``加.微.信``, ``加 微 信`` or ``f*r*e*e money`` read as the word
+  they spell.
+
+Words in alphabetic scripts (Latin, Cyrillic …) must also start where a word of the text
+starts and end where one ends (a plural ``s`` allowed), so ``push it``, ``this hit`` or
+``shitake`` are not taken for a swear word, while ``s h i t`` and ``FrEe   MoNeY`` still are.
+Chinese has no spaces between words, so its words match anywhere.
 
 The list is ``LIFECIRCLE["LIVE_BLOCKED_WORDS_FILE"]`` (one word or phrase per line, ``#``
 comments), or the built-in ``blocked_words.txt``; it is read once per process.
@@ -12,19 +23,62 @@ comments), or the built-in ``blocked_words.txt``; it is read once per process.
 from __future__ import annotations
 
 import functools
+import importlib.resources
 import unicodedata
 from collections import deque
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 
 
-def normalise(text: str) -> str:
-    """What is compared: NFKC, case-folded, with everything that is not a letter, mark or
-    number removed — spaces, punctuation, symbols, invisible characters — so ``加.微.信`` or
-    ``f*r*e*e money`` read as the word they spell."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch for ch in folded if unicodedata.category(ch)[0] in "LMN")
+@functools.cache
+def _to_simplified() -> dict[int, str]:
+    """OpenCC's Traditional → Simplified character table (first candidate of each)."""
+    table = importlib.resources.files("opencc") / "dictionary" / "TSCharacters.txt"
+    mapping = {}
+    for line in table.read_text(encoding="utf-8").splitlines():
+        trad, _tab, simp = line.partition("\t")
+        simp = simp.split(" ")[0]
+        if len(trad) == 1 and len(simp) == 1:
+            mapping[ord(trad)] = simp
+    return mapping
+
+
+def _alphabetic(ch: str) -> bool:
+    """A script that writes spaces between words (below the CJK blocks)."""
+    return ord(ch) < 0x2E80
+
+
+class Normalised(NamedTuple):
+    text: str  # the letters, marks and numbers, folded
+    starts: list[bool]  # a word of the text starts at this character
+    ends: list[bool]  # a word of the text ends at this character
+
+
+def normalise(text: str) -> Normalised:
+    """What is compared (see the module docstring), with where the text's words start and end:
+    at anything dropped, and where the script changes between alphabetic and CJK."""
+    folded = unicodedata.normalize("NFKC", text).casefold().translate(_to_simplified())
+    out: list[str] = []
+    starts: list[bool] = []
+    ends: list[bool] = []
+    gap, prev_alpha = True, None
+    for ch in folded:
+        if unicodedata.category(ch)[0] not in "LMN":
+            gap = True
+            continue
+        alpha = _alphabetic(ch)
+        new_word = gap or alpha != prev_alpha
+        if new_word and ends:
+            ends[-1] = True
+        out.append(ch)
+        starts.append(new_word)
+        ends.append(False)
+        gap, prev_alpha = False, alpha
+    if ends:
+        ends[-1] = True
+    return Normalised("".join(out), starts, ends)
 
 
 class AhoCorasick:
@@ -64,14 +118,15 @@ class AhoCorasick:
                 self.fail[nxt] = target if target != nxt else 0
                 self.out[nxt] = self.out[nxt] + self.out[self.fail[nxt]]
 
-    def find(self, text: str) -> list[str]:
+    def find(self, text: str) -> list[tuple[int, str]]:
+        """Every (index of the last character, word) found in ``text``."""
         state, found = 0, []
-        for ch in text:
+        for i, ch in enumerate(text):
             while state and ch not in self.goto[state]:
                 state = self.fail[state]
             state = self.goto[state].get(ch, 0)
-            if self.out[state]:
-                found.extend(self.out[state])
+            for word in self.out[state]:
+                found.append((i, word))
         return found
 
 
@@ -80,7 +135,7 @@ def load_words(path: str | Path) -> list[str]:
     for line in Path(path).read_text(encoding="utf-8").splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
-            word = normalise(line)
+            word = normalise(line).text
             if word:
                 words.append(word)
     return words
@@ -97,5 +152,21 @@ def word_list_path() -> str:
     )
 
 
+def _whole_words(n: Normalised, first: int, last: int) -> bool:
+    """Alphabetic ends of a match sit on the text's word boundaries (a plural s allowed)."""
+    t = n.text
+    if _alphabetic(t[first]) and not n.starts[first]:
+        return False
+    if _alphabetic(t[last]) and not n.ends[last]:
+        plural = last + 1 < len(t) and t[last + 1] == "s" and n.ends[last + 1]
+        return plural
+    return True
+
+
 def blocked_words_in(text: str) -> list[str]:
-    return _automaton(word_list_path()).find(normalise(text))
+    n = normalise(text)
+    return [
+        word
+        for last, word in _automaton(word_list_path()).find(n.text)
+        if _whole_words(n, last - len(word) + 1, last)
+    ]

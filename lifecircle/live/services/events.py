@@ -15,6 +15,7 @@ from lifecircle.core.errors import ApplicationError, NotFound, validation_error
 from lifecircle.core.text import plain_text
 from lifecircle.live import fanout
 from lifecircle.live.models import LiveEvent
+from lifecircle.live.wordfilter import blocked_words_in
 from lifecircle.notifications.models import Notification
 from lifecircle.notifications.services import notifications_create_many
 from lifecircle.social import selectors as social
@@ -60,6 +61,11 @@ def event_create(
         raise validation_error(
             "description", "description_too_long", _("A description has at most 2,000 characters.")
         )
+    for field, text in (("title", title), ("description", description)):
+        if blocked_words_in(text):  # shown in everyone's list of events: the danmaku rules apply
+            raise validation_error(
+                field, f"{field}_blocked", _("This contains words that are not allowed here.")
+            )
     if audience not in LiveEvent.Audience.values:
         raise validation_error("audience", "audience_invalid", _("Choose one of the offered values."))
     now = timezone.now()

@@ -135,7 +135,7 @@ def test_the_word_list_is_configurable(room, settings, tmp_path):
 
 
 def _naive(words, text):
-    return sorted(w for w in set(words) for i in range(len(text)) if text.startswith(w, i))
+    return sorted((i + len(w) - 1, w) for w in set(words) for i in range(len(text)) if text.startswith(w, i))
 
 
 @settings(max_examples=300, deadline=None)
@@ -327,6 +327,8 @@ def test_dates_far_away_invisible_titles_and_control_characters_are_refused():
     for blank in ("\u200b\u200b", "\u200d\u200d", "\u3164", "\u2800 \u2800"):  # draw nothing
         raises_code("title_invalid", _event, host=host, title=blank)
     raises_code("stream_url_invalid", _event, host=host, stream_url="https://x.example/" + "a" * 500)
+    raises_code("title_blocked", _event, host=host, title="網賭 tonight")  # listed for everyone to see
+    raises_code("description_blocked", _event, host=host, description="free money: 加微信")
     assert LiveEvent.objects.count() == 0
     event = _event(host, title="Ti\x00tle", description="line one\n\x1bline two")
     assert (event.title, event.description) == ("Title", "line one\nline two")
@@ -347,6 +349,26 @@ def test_control_characters_never_reach_a_danmaku(room):
         text="x",
         client_id="c" * 65,
     )
+
+
+def test_traditional_characters_are_caught_by_the_simplified_list(room):
+    _host, viewer, event = room
+    for text in ("賭博", "刷單賺錢", "兼職日結", "代開發票", "網賭"):
+        raises_code("danmaku_blocked", services.danmaku_send, user=viewer, event_id=event.pk, text=text)
+
+
+def test_words_in_alphabetic_scripts_are_matched_as_whole_words(room):
+    for innocent in (
+        "push it",
+        "this hit",
+        "wash it now",
+        "shitake mushrooms",
+        "freemoneyback",
+        "carefree money",
+    ):
+        assert blocked_words_in(innocent) == [], innocent
+    for rude in ("shit", "Shits!", "s h i t", "s.h.i.t happens", "你好shit", "sh\u200bit", "FREE-MONEY"):
+        assert blocked_words_in(rude), rude
 
 
 def test_punctuation_and_symbols_inside_a_blocked_word_do_not_hide_it(room):
