@@ -110,4 +110,9 @@ def test_watch_send_gift_and_replay_in_time(env):
     shown.wait_for(timeout=hello["offset_ms"] + 20_000)
     at = float(shown.get_attribute("data-shown-at"))
     assert abs(at - hello["offset_ms"] / 1000) < 1.0, (at, hello["offset_ms"])
+    # Seeking back clears the screen and replays from there: the danmaku comes again, once.
+    ben.evaluate("document.querySelector('#player').currentTime = 0")
+    ben.wait_for_function("!document.querySelector('.dm')")
+    shown.wait_for(timeout=hello["offset_ms"] + 20_000)
+    assert shown.count() == 1
     ben.screenshot(path=str(SHOTS / "live-replay.png"))

@@ -24,6 +24,8 @@
   // The same currency format as the server's (Babel): ¥ in 简体中文, CN¥ in English and 繁體中文.
   var money = new Intl.NumberFormat(document.documentElement.lang || "en", { style: "currency", currency: "CNY" });
   function yuan(fen) { return money.format(fen / 100); }
+  // A long nickname must not push the amount off a phone's screen.
+  function short(name) { var c = Array.from(name || ""); return c.length > 12 ? c.slice(0, 11).join("") + "…" : c.join(""); }
   function uuid() {
     return (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random()).replace(/-/g, "");
   }
@@ -84,7 +86,7 @@
     el.dataset.testid = "danmaku";
     el.dataset.shownAt = video.currentTime.toFixed(2);
     el.textContent = item.gift_fen
-      ? room.dataset.tGift.replace("{name}", item.name).replace("{amount}", yuan(item.gift_fen))
+      ? room.dataset.tGift.replace("{name}", short(item.name)).replace("{amount}", yuan(item.gift_fen))
       : item.text;
     el.style.color = item.color || "#fff";
     el.style.fontSize = size + "px";
@@ -259,7 +261,12 @@
         })
         .catch(function () { if (mine === generation) setTimeout(function () { loading = false; }, 2000); });
     }
-    function restart(t) { generation++; queue = []; shownIds = {}; loadedTo = Math.floor(t); load(loadedTo); }
+    function restart(t) {
+      // A seek: what is on screen belongs to another moment of the recording.
+      layer.querySelectorAll(".dm").forEach(function (el) { el.remove(); });
+      lanes = { scroll: [], top: [], bottom: [] };
+      generation++; queue = []; shownIds = {}; loadedTo = Math.floor(t); load(loadedTo);
+    }
     video.addEventListener("seeked", function () { restart(nowMs()); });
     load(0);
     if (stream) video.play().catch(function () {});
