@@ -102,6 +102,14 @@ def test_watch_send_gift_and_replay_in_time(env):
         amy.get_by_role("button", name="Send", exact=True).click()
     amy.get_by_text("Slow down").wait_for()
 
+    # The host mutes Amy: her page says so at once, before she tries to send again.
+    amy_id = http.get("/api/v1/me", headers=amy_h).json()["id"]
+    muted = http.post(
+        f"/api/v1/live/events/{event}/mutes", json={"user_id": amy_id, "minutes": 10}, headers=host_h
+    )
+    assert muted.status_code == 204, muted.text
+    amy.get_by_text("You are muted in this room until").wait_for()
+
     http.post(f"/api/v1/live/events/{event}/end", headers=host_h)
     replay = http.get(f"/api/v1/live/events/{event}/danmaku", headers=host_h).json()["items"]
     hello = next(i for i in replay if i["text"] == "你好，现场！")

@@ -128,7 +128,8 @@
       headers: { "Content-Type": "application/json", "X-CSRFToken": room.dataset.csrf },
       body: body ? JSON.stringify(body) : undefined,
     }).then(function (r) {
-      if (!r.ok) return r.json().then(function (e) { showError(e.message); });
+      if (!r.ok) return r.json().then(function (e) { showError(e.message); return false; });
+      return true;
     });
   }
 
@@ -146,7 +147,9 @@
     mute.className = "small danger";
     mute.textContent = room.dataset.tMute;
     mute.onclick = function () {
-      api("POST", "/api/v1/live/events/" + eventId + "/mutes", { user_id: item.user_id, minutes: 10 });
+      api("POST", "/api/v1/live/events/" + eventId + "/mutes", { user_id: item.user_id, minutes: 10 }).then(
+        function (ok) { if (ok) showError(room.dataset.tMuted); }
+      );
     };
     var actions = document.createElement("span");
     actions.className = "actions";
@@ -171,10 +174,21 @@
       f.items.forEach(function (item) {
         if (item.op === "delete") removeShown(item.id);
         else if (item.op === "status") { if (item.status !== status) location.reload(); }
+        else if (item.op === "mute" && String(item.user_id) === me) {
+          var until = new Date(item.until);
+          var sameDay = until.toDateString() === new Date().toDateString();
+          var when = sameDay
+            ? until.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" })
+            : until.toLocaleString(document.documentElement.lang, { dateStyle: "short", timeStyle: "short" });
+          showError(room.dataset.tYouMuted.replace("{time}", when)); // told at once, not on the next send
+        }
         else if (!item.op) show(item);
       });
     } else if (f.type === "live.joined" && f.event === eventId) {
       countEl.textContent = f.viewers;
+    } else if (f.type === "live.left" && f.event === eventId) {
+      showError(room.dataset.tLeft); // a block or an unfriending ended this viewer's access
+      if (form) form.hidden = true;
     } else if (f.type === "error" && f.ref && pending[f.ref]) {
       var was = pending[f.ref];
       delete pending[f.ref];

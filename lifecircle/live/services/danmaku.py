@@ -13,7 +13,7 @@ import re
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -87,12 +87,16 @@ def _store_and_publish(event: LiveEvent, user: User, client_id: str, **fields) -
 def _refuse_if_muted(event: LiveEvent, user: User) -> None:
     until = selectors.mute_until(event_id=event.pk, user_id=user.pk)
     if until is not None:
+        local = timezone.localtime(until)
+        # The time alone today; with the date when the mute runs past today.
+        when = (
+            local.strftime("%H:%M")
+            if local.date() == timezone.localdate()
+            else formats.date_format(local, "SHORT_DATETIME_FORMAT")
+        )
         raise PermissionDenied(
             "danmaku_muted",
-            format_lazy(
-                _("You are muted in this room until {time}."),
-                time=timezone.localtime(until).strftime("%H:%M"),
-            ),
+            format_lazy(_("You are muted in this room until {time}."), time=when),
             extra={"until": until.isoformat()},
         )
 
@@ -130,15 +134,7 @@ def danmaku_send(
         raise validation_error(
             "text", "danmaku_blocked", _("This danmaku contains words that are not allowed here.")
         )
-    until = selectors.mute_until(event_id=event.pk, user_id=user.pk)
-    if until is not None:
-        raise PermissionDenied(
-            "danmaku_muted",
-            format_lazy(
-                _("The host muted you until {time}."), time=timezone.localtime(until).strftime("%H:%M")
-            ),
-            extra={"until": until.isoformat()},
-        )
+    _refuse_if_muted(event, user)
     wait = danmaku_wait_ms(event_id=event.pk, user_id=user.pk)
     if wait:
         raise TooManyRequests(
