@@ -97,7 +97,9 @@ class PayRequestIn(InputSchema):
 
 
 class PayRequestPayIn(InputSchema):
-    pin: str = Field(..., max_length=6, description="Paying for a friend always needs the PIN")
+    pin: str | None = Field(
+        None, max_length=6, description="Paying for a friend always needs the PIN (`pin_required` without)"
+    )
 
 
 class PayRequestCollectionOut(Schema):

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -36,8 +35,6 @@ def new(request):
         form = {k: request.POST.get(k, "") for k in form}
         try:
             when = dt.datetime.fromisoformat(form["scheduled_at"]) if form["scheduled_at"] else None
-            if when is not None and timezone.is_naive(when):
-                when = timezone.make_aware(when)
         except ValueError:
             when = None
         try:

@@ -27,7 +27,7 @@ def _clean_stream_url(url: str) -> str:
     url = (url or "").strip()
     if not url:
         return ""
-    if len(url) > 500 or not url.isprintable():
+    if len(url) > 500 or not url.isprintable() or "\\" in url:  # browsers read \ as /
         raise validation_error(
             "stream_url", "stream_url_invalid", _("Enter the stream's http(s) address (an .m3u8 playlist).")
         )
@@ -68,12 +68,12 @@ def event_create(
             )
     if audience not in LiveEvent.Audience.values:
         raise validation_error("audience", "audience_invalid", _("Choose one of the offered values."))
+    if scheduled_at is None:
+        raise validation_error("scheduled_at", "scheduled_at_invalid", _("Enter a valid date and time."))
+    if timezone.is_naive(scheduled_at):  # a time without a zone is the local time
+        scheduled_at = timezone.make_aware(scheduled_at)
     now = timezone.now()
-    if (
-        scheduled_at is None
-        or timezone.is_naive(scheduled_at)
-        or not now - dt.timedelta(days=1) <= scheduled_at <= now + dt.timedelta(days=366)
-    ):
+    if not now - dt.timedelta(days=1) <= scheduled_at <= now + dt.timedelta(days=366):
         raise validation_error(
             "scheduled_at", "scheduled_at_invalid", _("Enter a date and time within the next year.")
         )

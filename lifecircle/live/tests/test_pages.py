@@ -49,7 +49,7 @@ def test_creating_an_event_from_the_page(setup):
     r = hc.post("/live/new/", {"title": "", "scheduled_at": soon, "audience": "public"})
     assert r.status_code == 200 and b"title of at most 80" in r.content
     r = hc.post("/live/new/", {"title": "Karaoke", "scheduled_at": "not a date", "audience": "public"})
-    assert r.status_code == 200 and b"Enter a date and time within the next year." in r.content
+    assert r.status_code == 200 and b"Enter a valid date and time." in r.content
     r = hc.post("/live/new/", {"title": "Karaoke", "scheduled_at": soon, "audience": "friends"})
     event = LiveEvent.objects.get(title="Karaoke")
     assert r.status_code == 302 and event.audience == "friends" and event.host == host
@@ -70,6 +70,20 @@ def test_creating_an_event_from_the_page(setup):
 def test_mangled_links_are_4xx(setup, method, path):
     *_rest, vc = setup
     assert 400 <= getattr(vc, method)(path).status_code < 500
+
+
+def test_creating_an_event_over_the_api(setup, api_client):
+    host, *_ = setup
+    api = api_client.as_user(host)
+    soon = (timezone.localtime() + dt.timedelta(hours=3)).replace(tzinfo=None, microsecond=0)
+    r = api.post("/api/v1/live/events", {"title": "Naive", "scheduled_at": soon.isoformat()})
+    assert r.status_code == 201, r.content  # a time without a zone is the local time
+    assert timezone.localtime(LiveEvent.objects.get(title="Naive").scheduled_at).replace(tzinfo=None) == soon
+    for bad in ("/\\evil.example/x.m3u8", "javascript:alert(1)", "ftp://x.example/a.m3u8"):
+        r = api.post(
+            "/api/v1/live/events", {"title": "T", "scheduled_at": soon.isoformat(), "stream_url": bad}
+        )
+        assert_error(r, 400, "stream_url_invalid")
 
 
 def test_api_bad_input_is_a_clear_4xx(setup, api_client):
