@@ -82,7 +82,15 @@ class Message(models.Model):
     burned_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["conversation", "id"])]
+        indexes = [
+            models.Index(fields=["conversation", "id"]),
+            # The burn sweep (every few seconds in every server process) reads only these.
+            models.Index(
+                fields=["burn_expires_at"],
+                condition=Q(burn_seconds__isnull=False, burned_at__isnull=True),
+                name="chat_burn_pending",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["sender", "client_id"], condition=~Q(client_id=""), name="one_message_per_client_id"

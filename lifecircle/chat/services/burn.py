@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -117,6 +118,13 @@ def burn_due_sweep(*, message_ids=None, now=None) -> int:
     candidates = Message.objects.filter(burn_seconds__isnull=False, burned_at__isnull=True)
     if message_ids is not None:
         candidates = candidates.filter(pk__in=message_ids)
+    else:
+        # Only messages that may be due: past their 24 h, or with a countdown that has ended
+        # (not every pending message, each with its own queries, every few seconds).
+        candidates = candidates.filter(
+            Q(burn_expires_at__lte=now)
+            | Exists(BurnView.objects.filter(message=OuterRef("pk"), expires_at__lte=now))
+        )
     burned = 0
     for message in candidates.select_related("conversation"):
         due = message.burn_expires_at <= now

@@ -229,6 +229,23 @@ def test_in_a_group_it_burns_when_the_last_recipients_countdown_ends():
     assert keystore().get(message.pk) is None
 
 
+def test_the_sweep_looks_only_at_messages_that_may_be_due(pair, django_assert_max_num_queries):
+    """It runs every few seconds in every server process: many unopened (or still counting
+    down) messages cost it one query, not a few each."""
+    a, b, conv = pair
+    pending = [
+        services.message_send(sender=a, conversation_id=conv.pk, text=f"{SECRET} {i}", burn_seconds=5)
+        for i in range(12)
+    ]
+    services.burn_open(user=b, message_id=pending[0].pk)  # counting down, not over yet
+    with django_assert_max_num_queries(1):
+        assert services.burn_due_sweep() == 0
+    Message.objects.filter(pk=pending[1].pk).update(burn_expires_at=timezone.now() - dt.timedelta(seconds=1))
+    BurnView.objects.filter(message=pending[0]).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert services.burn_due_sweep() == 2
+    assert Message.objects.filter(burned_at__isnull=True).count() == 10
+
+
 def test_lists_and_previews_never_show_burn_content(pair, api_client):
     a, b, conv = pair
     services.message_send(sender=a, conversation_id=conv.pk, text=SECRET, burn_seconds=10)
