@@ -15,6 +15,14 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _no_sweeps_in_the_test_process(settings):
+    # The ASGI app of in-process WebSocket tests would otherwise start the background sweeps
+    # on the test's event loop, against the test database, at random moments. Tests of the
+    # sweeps call them, or run a real server with them on (tests/test_sweeps.py).
+    settings.LIFECIRCLE = {**settings.LIFECIRCLE, "SWEEP_IN_SERVER": False}
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     # argon2 stays argon2 in tests, with a small memory cost so the suite runs quickly.
     from lifecircle.accounts.services import pin as pin_module
