@@ -55,8 +55,6 @@ def run_due(last: dict[str, float], *, now: float | None = None, only=None) -> d
     """Run every sweep whose interval has passed since ``last[name]`` (all of them the first
     time); returns their results. A sweep that fails is logged and retried next time; it never
     stops the others."""
-    from django.db import close_old_connections
-
     now = time.monotonic() if now is None else now
     results: dict[str, object] = {}
     every = settings.LIFECIRCLE["SWEEP_EVERY_SECONDS"]
@@ -65,13 +63,10 @@ def run_due(last: dict[str, float], *, now: float | None = None, only=None) -> d
         if not due or (only and sweep.name not in only):
             continue
         last[sweep.name] = now
-        close_old_connections()
         try:
             results[sweep.name] = sweep.run()
         except Exception:
-            logger.exception("sweep %s failed; it runs again in %ss", sweep.name, sweep.every)
-        finally:
-            close_old_connections()
+            logger.exception("sweep %s failed; it runs again in %ss", sweep.name, every or sweep.every)
     return results
 
 

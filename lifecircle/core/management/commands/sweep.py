@@ -8,6 +8,7 @@ several processes at once. Server processes run them by themselves unless
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import close_old_connections, connection
 
 from lifecircle.core import sweeps
 
@@ -32,4 +33,6 @@ class Command(BaseCommand):
                     self.stdout.write(f"{name}: {sweeps.describe(result)}")
             if not loop:
                 return
+            if not connection.in_atomic_block:
+                close_old_connections()  # a worker keeps no stale connection between passes
             time.sleep(sweeps.TICK_SECONDS)
