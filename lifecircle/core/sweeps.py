@@ -88,7 +88,7 @@ async def _loop() -> None:
     while True:
         results = await run(last)
         for name, result in results.items():
-            if result:
+            if any(result.values()) if isinstance(result, dict) else result:  # did something
                 logger.info("sweep %s: %s", name, describe(result))
         await asyncio.sleep(TICK_SECONDS)
 
