@@ -4,6 +4,7 @@ packet past its time shows as expired whether or not the sweeper has refunded it
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -24,23 +25,33 @@ def greeting_of(packet: RedPacket) -> str:
     return packet.greeting or str(DEFAULT_GREETING)
 
 
-def is_member(*, user_id: int, conversation: Conversation | None) -> bool:
-    """A party to the one-to-one chat, or a current member of the group."""
+@dataclass(frozen=True)
+class Membership:
+    member: bool  # a party to the one-to-one chat, or a current member of the group
+    joined_at: dt.datetime | None = None  # when they joined the group (None one-to-one)
+
+    def was_there_for(self, packet: RedPacket) -> bool:
+        """In the chat when the packet was sent (as in WeChat, red packets sent before someone
+        joined are not theirs to open)."""
+        return self.joined_at is None or self.joined_at <= packet.created_at
+
+
+def membership(*, user_id: int, conversation: Conversation | None) -> Membership:
+    """One query: whether the user is in the chat, and since when."""
     if conversation is None:
-        return False
+        return Membership(False)
     if conversation.kind == Conversation.Kind.GROUP:
-        return GroupMembership.objects.filter(group_id=conversation.group_id, user_id=user_id).exists()
-    return ConversationMember.objects.filter(conversation=conversation, user_id=user_id).exists()
+        joined = (
+            GroupMembership.objects.filter(group_id=conversation.group_id, user_id=user_id)
+            .values_list("joined_at", flat=True)
+            .first()
+        )
+        return Membership(joined is not None, joined)
+    return Membership(ConversationMember.objects.filter(conversation=conversation, user_id=user_id).exists())
 
 
-def joined_before(*, user_id: int, conversation: Conversation, moment) -> bool:
-    """In a group, whether the member was already in it at ``moment`` (as in WeChat, red
-    packets sent before someone joined are not theirs to open); always true one-to-one."""
-    if conversation.kind != Conversation.Kind.GROUP:
-        return True
-    return GroupMembership.objects.filter(
-        group_id=conversation.group_id, user_id=user_id, joined_at__lte=moment
-    ).exists()
+def is_member(*, user_id: int, conversation: Conversation | None) -> bool:
+    return membership(user_id=user_id, conversation=conversation).member
 
 
 def eligible_grabbers(conversation: Conversation) -> int:
@@ -101,11 +112,8 @@ def _may_grab(viewer: User, packet: RedPacket) -> bool:
         return False
     if conv.kind == Conversation.Kind.DIRECT and viewer.pk == packet.sender_id:
         return False
-    return (
-        is_member(user_id=viewer.pk, conversation=conv)
-        and joined_before(user_id=viewer.pk, conversation=conv, moment=packet.created_at)
-        and not is_blocked_between(viewer, packet.sender_id)
-    )
+    m = membership(user_id=viewer.pk, conversation=conv)
+    return m.member and m.was_there_for(packet) and not is_blocked_between(viewer, packet.sender_id)
 
 
 def packet_view(*, viewer: User, packet: RedPacket, now=None) -> PacketView:
@@ -168,17 +176,11 @@ def cards_load(viewer: User, ids: list[int]) -> dict[int, dict]:
     """The chat card loader (``lifecircle.chat.cards``): a few queries for any number of cards;
     packets the viewer may not see are left out."""
     packets = list(RedPacket.objects.select_related("conversation").filter(pk__in=ids))
-    member_of, joined_at = {}, {}
-    for conv in {p.conversation for p in packets if p.conversation is not None}:
-        if conv.kind == Conversation.Kind.GROUP:
-            joined = (
-                GroupMembership.objects.filter(group_id=conv.group_id, user_id=viewer.pk)
-                .values_list("joined_at", flat=True)
-                .first()
-            )
-            member_of[conv.pk], joined_at[conv.pk] = joined is not None, joined
-        else:
-            member_of[conv.pk] = is_member(user_id=viewer.pk, conversation=conv)
+    of_chat = {
+        conv.pk: membership(user_id=viewer.pk, conversation=conv)
+        for conv in {p.conversation for p in packets if p.conversation is not None}
+    }
+    no_chat = Membership(False)
     mine = dict(
         RedPacketGrab.objects.filter(packet_id__in=ids, user=viewer).values_list("packet_id", "amount_fen")
     )
@@ -189,8 +191,8 @@ def cards_load(viewer: User, ids: list[int]) -> dict[int, dict]:
             packet=p,
             my_amount_fen=mine.get(p.pk),
             now=now,
-            joined_at=joined_at.get(p.conversation_id),
+            joined_at=of_chat.get(p.conversation_id, no_chat).joined_at,
         )
         for p in packets
-        if p.sender_id == viewer.pk or member_of.get(p.conversation_id) or p.pk in mine
+        if p.sender_id == viewer.pk or of_chat.get(p.conversation_id, no_chat).member or p.pk in mine
     }

@@ -270,7 +270,8 @@ def red_packet_grab(*, user: User, packet_id: int) -> RedPacketGrab:
     if packet is None:
         raise packet_not_found()
     conv = packet.conversation
-    if not selectors.is_member(user_id=user.pk, conversation=conv):
+    in_chat = selectors.membership(user_id=user.pk, conversation=conv)
+    if not in_chat.member:
         if packet.sender_id == user.pk or RedPacketGrab.objects.filter(packet=packet, user=user).exists():
             raise PermissionDenied(
                 "red_packet_not_member", _("Only members of this chat can open this red packet.")
@@ -281,7 +282,7 @@ def red_packet_grab(*, user: User, packet_id: int) -> RedPacketGrab:
             "red_packet_not_for_you",
             _("In a one-to-one chat only the other person can open your red packet."),
         )
-    if not selectors.joined_before(user_id=user.pk, conversation=conv, moment=packet.created_at):
+    if not in_chat.was_there_for(packet):
         raise PermissionDenied(
             "red_packet_before_joining", _("This red packet was sent before you joined the group.")
         )

@@ -17,6 +17,7 @@ from lifecircle.chat.selectors import conversation_for_member
 from lifecircle.core.converters import form_id
 from lifecircle.core.errors import ApplicationError
 from lifecircle.core.money import parse_yuan
+from lifecircle.core.text import ascii_digits
 from lifecircle.redpackets import selectors, services
 from lifecircle.redpackets.models import RedPacket, RedPacketGrab
 from lifecircle.wallet.selectors import wallet_balance
@@ -24,7 +25,7 @@ from lifecircle.wallet.selectors import wallet_balance
 
 def _shares(value) -> int:
     text = str(value or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) <= 5 else 0
+    return int(text) if ascii_digits(text) and len(text) <= 5 else 0
 
 
 def _chat_title(viewer, conv) -> str:
