@@ -19,6 +19,7 @@ from lifecircle.accounts.selectors import display_names_for
 from lifecircle.chat import selectors, services
 from lifecircle.chat.cards import cards_for
 from lifecircle.core.errors import ApplicationError
+from lifecircle.core.text import ascii_digits
 
 
 def _title(viewer, conv, names) -> str:
@@ -142,9 +143,7 @@ def send(request, conversation_id: int):
             conversation_id=conversation_id,
             text=request.POST.get("text", ""),
             image=upload.read(settings.LIFECIRCLE["CHAT_IMAGE_MAX_BYTES"] + 1) if upload else None,
-            burn_seconds=int(burn)
-            if burn and burn.isascii() and burn.isdigit()
-            else (10 if burn is not None else None),
+            burn_seconds=int(burn) if burn and ascii_digits(burn) else (10 if burn is not None else None),
             client_id=request.POST.get("client_id", ""),
         )
     except ApplicationError as exc:

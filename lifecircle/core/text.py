@@ -27,6 +27,12 @@ def _visible(ch: str, multiline: bool) -> bool:
     return unicodedata.category(ch) not in ("Cc", "Cf") or ch.isspace()
 
 
+def ascii_digits(text: str) -> bool:
+    """Only 0–9. (``str.isdigit()`` is also true for ², ٣ or １, which ``int()`` rejects or reads
+    as a number nobody typed.)"""
+    return text.isascii() and text.isdigit()
+
+
 def plain_text(value, *, multiline: bool = False) -> str:
     text = "".join(ch for ch in str(value or "") if _visible(ch, multiline))
     if all(ch in _BLANK or ch.isspace() for ch in text):

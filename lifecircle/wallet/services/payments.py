@@ -14,7 +14,7 @@ from lifecircle.accounts.services import pin_verify
 from lifecircle.core.converters import id_in_range
 from lifecircle.core.errors import ApplicationError, NotFound, validation_error
 from lifecircle.core.money import amount_check
-from lifecircle.core.text import plain_text
+from lifecircle.core.text import ascii_digits, plain_text
 from lifecircle.wallet.models import BankCard, EntryKind, JournalEntry
 from lifecircle.wallet.providers import get_provider
 from lifecircle.wallet.services.accounts import system_account, wallet_account_for
@@ -36,7 +36,7 @@ def luhn_valid(number: str) -> bool:
 
 def card_number_clean(number: str) -> str:
     digits = "".join((number or "").split()).replace("-", "")
-    if not (digits.isascii() and digits.isdigit()) or not 12 <= len(digits) <= 19 or not luhn_valid(digits):
+    if not ascii_digits(digits) or not 12 <= len(digits) <= 19 or not luhn_valid(digits):
         raise validation_error("number", "card_number_invalid", _("This is not a valid bank card number."))
     return digits
 
