@@ -53,7 +53,10 @@ def _alphabetic(ch: str) -> bool:
 class Normalised(NamedTuple):
     text: str  # the letters, marks and numbers, folded
     starts: list[bool]  # a word of the text starts at this character
-    ends: list[bool]  # a word of the text ends at this character
+
+    def ends_at(self, i: int) -> bool:
+        """A word of the text ends at character ``i`` (the next one starts another, or none)."""
+        return i + 1 == len(self.text) or self.starts[i + 1]
 
 
 def normalise(text: str) -> Normalised:
@@ -62,23 +65,16 @@ def normalise(text: str) -> Normalised:
     folded = unicodedata.normalize("NFKC", text).casefold().translate(_to_simplified())
     out: list[str] = []
     starts: list[bool] = []
-    ends: list[bool] = []
     gap, prev_alpha = True, None
     for ch in folded:
         if unicodedata.category(ch)[0] not in "LMN":
             gap = True
             continue
         alpha = _alphabetic(ch)
-        new_word = gap or alpha != prev_alpha
-        if new_word and ends:
-            ends[-1] = True
         out.append(ch)
-        starts.append(new_word)
-        ends.append(False)
+        starts.append(gap or alpha != prev_alpha)
         gap, prev_alpha = False, alpha
-    if ends:
-        ends[-1] = True
-    return Normalised("".join(out), starts, ends)
+    return Normalised("".join(out), starts)
 
 
 class AhoCorasick:
@@ -157,9 +153,8 @@ def _whole_words(n: Normalised, first: int, last: int) -> bool:
     t = n.text
     if _alphabetic(t[first]) and not n.starts[first]:
         return False
-    if _alphabetic(t[last]) and not n.ends[last]:
-        plural = last + 1 < len(t) and t[last + 1] == "s" and n.ends[last + 1]
-        return plural
+    if _alphabetic(t[last]) and not n.ends_at(last):
+        return t[last + 1] == "s" and n.ends_at(last + 1)  # a plural
     return True
 
 

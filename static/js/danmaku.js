@@ -18,7 +18,9 @@
   var modList = document.querySelector("[data-testid=moderation]");
   var SIZES = { small: 16, medium: 22, large: 30 };
   var SCROLL_MS = 8000, FIXED_MS = 4000;
-  var lanes = { scroll: [], top: [], bottom: [] }; // per lane: time it is free again
+  var lanes; // per kind, per lane: the time it is free again
+  function clearLanes() { lanes = { scroll: [], top: [], bottom: [] }; }
+  clearLanes();
   var shownIds = {};
 
   // The same currency format as the server's (Babel): ¥ in 简体中文, CN¥ in English and 繁體中文.
@@ -278,7 +280,7 @@
     function restart(t) {
       // A seek: what is on screen belongs to another moment of the recording.
       layer.querySelectorAll(".dm").forEach(function (el) { el.remove(); });
-      lanes = { scroll: [], top: [], bottom: [] };
+      clearLanes();
       generation++; queue = []; shownIds = {}; loadedTo = Math.floor(t); load(loadedTo);
     }
     video.addEventListener("seeked", function () { restart(nowMs()); });
