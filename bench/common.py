@@ -34,6 +34,29 @@ def stop_server(proc: subprocess.Popen) -> None:
             os.killpg(proc.pid, signal.SIGKILL)
 
 
+def top_up(users, at_least_fen: int) -> None:
+    """Bring every wallet of ``users`` up to ``at_least_fen``, in one ledger entry from bank
+    clearing (Django must be set up)."""
+    from lifecircle.wallet.services import Leg, entry_post, system_account, wallet_account_for
+
+    legs = []
+    for user in users:
+        account = wallet_account_for(user)
+        if account.balance_fen < at_least_fen:
+            legs.append(Leg(account, at_least_fen - account.balance_fen))
+    if legs:
+        clearing = system_account("bank_clearing")
+        entry_post(kind="topup", legs=[Leg(clearing, -sum(leg.amount_fen for leg in legs)), *legs])
+
+
+def reconcile_text(report) -> str:
+    """A ``ledger_reconcile()`` report in one line, as every benchmark prints it."""
+    return (
+        f"{'clean' if report.ok else 'MISMATCH'} "
+        f"({report.accounts_checked:,} accounts, {report.entries_checked:,} entries)"
+    )
+
+
 def api_token_rows(user_ids, raw_token) -> list:
     """Unsaved ApiToken rows for ``user_ids``, stored as ``api_token_create`` stores them
     (token_hash = sha256(raw)); ``raw_token(user_id)`` is the benchmark's deterministic token."""

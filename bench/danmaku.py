@@ -47,7 +47,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from chat import cpu_now, start_server  # bench/ is not a package
-from common import api_token_rows
+from common import api_token_rows, reconcile_text, top_up
 from timeline import HOST, check_loopback, ensure_database, free_port, migrate, percentile, stop_server
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
@@ -98,24 +98,9 @@ def seed(url: str, viewers: int, senders: int, gifters: int) -> tuple[int, list[
     LiveEvent.objects.filter(pk=event.pk).update(status=LiveEvent.Status.LIVE, started_at=now)
     Danmaku.objects.filter(event=event).delete()  # keep the database small across runs
     LiveMute.objects.filter(event=event).delete()
-    fund(viewer_ids[:gifters], 10_00)
+    top_up(User.objects.filter(pk__in=viewer_ids[:gifters]), 10_00)
     connection.close()
     return event.pk, viewer_ids, sender_ids
-
-
-def fund(user_ids: list[int], at_least_fen: int) -> None:
-    """Top up (one ledger entry from bank clearing) every wallet below ``at_least_fen``."""
-    from lifecircle.accounts.models import User
-    from lifecircle.wallet.services import Leg, entry_post, system_account, wallet_account_for
-
-    legs = []
-    for user in User.objects.filter(pk__in=user_ids):
-        account = wallet_account_for(user)
-        if account.balance_fen < at_least_fen:
-            legs.append(Leg(account, at_least_fen - account.balance_fen))
-    if legs:
-        clearing = system_account("bank_clearing")
-        entry_post(kind="topup", legs=[Leg(clearing, -sum(leg.amount_fen for leg in legs)), *legs])
 
 
 def host_account(event_id: int, hot: bool | None = None) -> int:
@@ -141,8 +126,7 @@ def reconcile_summary() -> str:
     from lifecircle.wallet.services.reconcile import ledger_reconcile
 
     try:
-        report = ledger_reconcile()
-        return f"{'clean' if report.ok else 'NOT CLEAN'} ({report.accounts_checked:,} accounts)"
+        return reconcile_text(ledger_reconcile())
     finally:
         connection.close()
 

@@ -37,6 +37,7 @@ from common import (  # bench/common.py (this folder is on sys.path)
     HOST,
     cpu_seconds,
     free_port,
+    reconcile_text,
     start_server,
     stop_server,
 )
@@ -542,10 +543,7 @@ def main() -> int:
         )
     else:
         print("(pooled-connection variant skipped: psycopg-pool is not installed)")
-    print(
-        f"reconcile after the run: {'clean' if report.ok else 'MISMATCH'} "
-        f"({report.accounts_checked} accounts, {report.entries_checked} entries)"
-    )
+    print(f"reconcile after the run: {reconcile_text(report)}")
     print(f"total time {time.monotonic() - t_start:.0f}s")
     return 0 if report.ok else 1
 

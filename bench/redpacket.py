@@ -40,7 +40,14 @@ import time
 import uuid
 from pathlib import Path
 
-from common import cpu_seconds, free_port, start_server, stop_server  # bench/common.py (on sys.path)
+from common import (  # bench/common.py (on sys.path)
+    cpu_seconds,
+    free_port,
+    reconcile_text,
+    start_server,
+    stop_server,
+    top_up,
+)
 from ledger import PIN, Connection, django_setup, ensure_database, percentiles, pg_conninfo
 from timeline import ledger_rate
 from tqdm import tqdm
@@ -60,7 +67,7 @@ def prepare(groups: int, members: int, packets: int) -> dict:
     from lifecircle.accounts.services.pin import _hasher
     from lifecircle.chat.models import Conversation
     from lifecircle.social.models import Group, GroupMembership
-    from lifecircle.wallet.services import Leg, entry_post, system_account, wallet_account_for
+    from lifecircle.wallet.services import wallet_account_for
 
     call_command("migrate", verbosity=0)
     wanted = [f"{PREFIX}_{g:03d}_{m:02d}" for g in range(groups) for m in range(members)]
@@ -102,16 +109,7 @@ def prepare(groups: int, members: int, packets: int) -> dict:
     ApiToken.objects.bulk_create(rows, batch_size=500)
     for u in users.values():
         wallet_account_for(u)
-    need = packets * 200_00
-    legs = []
-    for u in senders:
-        account = wallet_account_for(u)
-        if account.balance_fen < need:
-            legs.append(Leg(account, need - account.balance_fen))
-    if legs:
-        entry_post(
-            kind="topup", legs=[Leg(system_account("bank_clearing"), -sum(x.amount_fen for x in legs)), *legs]
-        )
+    top_up(senders, packets * 200_00)
     from django.db import connection
 
     with connection.cursor() as cur:
@@ -386,8 +384,7 @@ def main() -> int:
             f"[{label}] database check: {checks['packets']} packets, {checks['grabs_in_db']} grab rows for "
             f"{checks['ok_responses']} 201 responses; over-grabs {checks['over_grabs']}, "
             f"same person twice {checks['twice']}, sum mismatches {checks['sum_mismatches']}, "
-            f"shares below 1 fen {checks['below_a_fen']}; reconcile "
-            f"{'clean' if report.ok else 'MISMATCH'} ({report.accounts_checked} accounts)"
+            f"shares below 1 fen {checks['below_a_fen']}; reconcile {reconcile_text(report)}"
         )
         over += checks["over_grabs"] + checks["twice"] + checks["sum_mismatches"] + checks["below_a_fen"]
         bad_count += checks["grabs_in_db"] != checks["ok_responses"]
