@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: run test test-embedded setup install messages compilemessages lint format seed vendor check-deploy clean bench-ledger bench-timeline bench-chat bench-redpacket bench-danmaku
+.PHONY: run test test-embedded setup install messages compilemessages lint format seed vendor check-deploy clean bench-ledger bench-timeline bench-chat bench-redpacket bench-danmaku schemathesis
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -105,3 +105,11 @@ BENCH_DANMAKU_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/lifecircle_benc
 BENCH_DANMAKU_ARGS ?=
 bench-danmaku: install
 	BENCH_DATABASE_URL=$(BENCH_DANMAKU_DATABASE_URL) $(BIN)/python bench/danmaku.py $(BENCH_DANMAKU_ARGS)
+
+# The API against its own OpenAPI document (loopback only, ~3 min, stops by itself): a throw-away
+# database (SQLite, or SCHEMATHESIS_DATABASE_URL, dropped and created anew), a seeded user with a
+# bearer token, uvicorn on a free port, `schemathesis run` with every check and the stateful phase.
+# SCHEMATHESIS_ARGS e.g. "--max-time 60", "--seed 1".
+SCHEMATHESIS_ARGS ?=
+schemathesis: install
+	$(BIN)/python tests/contract/run_schemathesis.py $(SCHEMATHESIS_ARGS)
